@@ -1,0 +1,180 @@
+// Embind surface of the engine. Every entry point turns C++ exceptions into
+// JS Errors carrying the message, so a bad input never aborts the module.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/body_pix.h"
+
+using emscripten::val;
+
+namespace bodypix {
+namespace {
+
+[[noreturn]] void throwJsError(const std::string& message) { val::global("Error").new_(message).throw_(); }
+
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    throwJsError("out of memory");
+  } catch (const std::exception& e) {
+    throwJsError(e.what());
+  }
+}
+
+bool isByteArray(const val& v) {
+  return v.instanceof(val::global("Uint8Array")) || v.instanceof(val::global("Uint8ClampedArray"));
+}
+
+std::vector<uint8_t> bytesOf(const val& v, const std::string& what) {
+  if (!isByteArray(v)) throw Error(what + " must be a Uint8Array or Uint8ClampedArray");
+  return emscripten::convertJSArrayToNumberVector<uint8_t>(v);
+}
+
+double numberField(const val& config, const char* key, double fallback) {
+  const val v = config[key];
+  if (v.isUndefined() || v.isNull()) return fallback;
+  if (v.typeOf().as<std::string>() != "number")
+    throw Error(std::string(key) + " must be a number, got " + v.typeOf().as<std::string>());
+  return v.as<double>();
+}
+
+SegmentationConfig parseConfig(const val& config) {
+  SegmentationConfig c;
+  if (config.isUndefined() || config.isNull()) return c;
+  if (config.typeOf().as<std::string>() != "object") throw Error("config must be an object");
+  const val res = config["internalResolution"];
+  if (!res.isUndefined() && !res.isNull()) {
+    const std::string type = res.typeOf().as<std::string>();
+    if (type == "string") c.internalResolution = image::internalResolutionFraction(res.as<std::string>());
+    else if (type == "number") c.internalResolution = image::internalResolutionFraction(res.as<double>());
+    else throw Error("internalResolution must be a string or a number, got " + type);
+  }
+  const double threshold = numberField(config, "segmentationThreshold", c.segmentationThreshold);
+  if (!(threshold >= 0.0 && threshold <= 1.0))
+    throw Error("segmentationThreshold " + std::to_string(threshold) + " is out of range: it must be in [0, 1]");
+  c.segmentationThreshold = static_cast<float>(threshold);
+  return c;
+}
+
+int intArg(const val& v, const char* what) {
+  if (v.typeOf().as<std::string>() != "number") throw Error(std::string(what) + " must be a number");
+  const double d = v.as<double>();
+  if (d != static_cast<double>(static_cast<int>(d)) || d < 0 || d > 1e6)
+    throw Error(std::string(what) + " " + std::to_string(d) + " is not a valid image dimension");
+  return static_cast<int>(d);
+}
+
+template <typename T>
+val copyOut(const std::vector<T>& data) {
+  return val(emscripten::typed_memory_view(data.size(), data.data())).call<val>("slice");
+}
+
+class Model {
+ public:
+  Model(const std::string& json, const val& shards, const val& options) {
+    if (!shards.isArray()) throw Error("shards must be an array of Uint8Array");
+    const size_t count = shards["length"].as<size_t>();
+    std::vector<std::vector<uint8_t>> bytes;
+    for (size_t i = 0; i < count; ++i) bytes.push_back(bytesOf(shards[i], "shard " + std::to_string(i)));
+    std::vector<ShardView> views;
+    for (const auto& b : bytes) views.push_back({b.data(), b.size()});
+    const val opts = options.isUndefined() || options.isNull() ? val::object() : options;
+    const double threads = numberField(opts, "threads", 0);
+    const double stride = numberField(opts, "outputStride", 0);
+    if (threads < 0 || threads > 64) throw Error("threads must be between 0 (automatic) and 64");
+    model_ = std::make_unique<BodyPixModel>(json, views, static_cast<size_t>(threads), static_cast<int>(stride));
+  }
+
+  val info() const {
+    return guarded([&] {
+      val o = val::object();
+      o.set("architecture", model_->architecture() == Architecture::MobileNetV1 ? "MobileNetV1" : "ResNet50");
+      o.set("outputStride", model_->outputStride());
+      o.set("threads", static_cast<int>(model_->threads()));
+      return o;
+    });
+  }
+
+  val segmentPerson(const val& pixels, const val& width, const val& height, const val& config) {
+    return guarded([&] {
+      const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
+      const std::vector<uint8_t> mask = model_->segmentPerson(image(bytes, width, height), parseConfig(config));
+      return copyOut(mask);
+    });
+  }
+
+  val segmentPersonParts(const val& pixels, const val& width, const val& height, const val& config) {
+    return guarded([&] {
+      const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
+      const std::vector<int32_t> parts = model_->segmentPersonParts(image(bytes, width, height), parseConfig(config));
+      return copyOut(parts);
+    });
+  }
+
+  // The raw network outputs, for parity tests and for decoding done in JS.
+  val predict(const val& pixels, const val& width, const val& height, const val& config) {
+    return guarded([&] {
+      const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
+      const Heads heads = model_->predict(image(bytes, width, height), parseConfig(config).internalResolution);
+      val out = val::object();
+      const auto& names = BodyPixModel::headNames(model_->architecture());
+      for (size_t i = 0; i < kHeadCount; ++i) {
+        const Shape4& s = heads.shapes[i];
+        val head = val::object();
+        val shape = val::array();
+        shape.call<void>("push", s.h, s.w, s.c);
+        head.set("shape", shape);
+        head.set("data", val(emscripten::typed_memory_view(s.size(), heads.data[i])).call<val>("slice"));
+        out.set(names[i], head);
+      }
+      val padding = val::object();
+      padding.set("top", heads.padding.top);
+      padding.set("bottom", heads.padding.bottom);
+      padding.set("left", heads.padding.left);
+      padding.set("right", heads.padding.right);
+      out.set("padding", padding);
+      val size = val::array();
+      size.call<void>("push", heads.inputHeight, heads.inputWidth);
+      out.set("inputSize", size);
+      return out;
+    });
+  }
+
+ private:
+  static Image image(const std::vector<uint8_t>& bytes, const val& width, const val& height) {
+    return Image{bytes.data(), bytes.size(), intArg(width, "width"), intArg(height, "height")};
+  }
+
+  std::unique_ptr<BodyPixModel> model_;
+};
+
+std::unique_ptr<Model> loadModel(const std::string& json, const val& shards, const val& options) {
+  return guarded([&] { return std::make_unique<Model>(json, shards, options); });
+}
+
+val modelShardPaths(const std::string& json) {
+  return guarded([&] {
+    val out = val::array();
+    for (const std::string& p : shardPaths(json)) out.call<void>("push", p);
+    return out;
+  });
+}
+
+}  // namespace
+}  // namespace bodypix
+
+EMSCRIPTEN_BINDINGS(bodypix) {
+  emscripten::class_<bodypix::Model>("Model")
+      .function("info", &bodypix::Model::info)
+      .function("segmentPerson", &bodypix::Model::segmentPerson)
+      .function("segmentPersonParts", &bodypix::Model::segmentPersonParts)
+      .function("predict", &bodypix::Model::predict);
+  emscripten::function("loadModel", &bodypix::loadModel);
+  emscripten::function("shardPaths", &bodypix::modelShardPaths);
+}

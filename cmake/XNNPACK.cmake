@@ -1,0 +1,157 @@
+# XNNPACK (Nov 2024) + pthreadpool + FXdiv for Emscripten.
+#
+# XNNPACK's own CMakeLists.txt does not know Emscripten, so it is built from
+# a patched copy of the pristine Debian source, made at configure time by the
+# code below (no patch files, no edits to the pristine tree). The patched copy
+# lives next to the pristine one in the source cache and is shared by every
+# flavour: what differs per flavour is only the variables set before
+# add_subdirectory().
+#
+# Inputs: BODYPIX_WASM_SIMD, BODYPIX_WASM_THREADS (BOOL), and the global
+# CMAKE_C/CXX_FLAGS already carrying -msimd128 / -pthread.
+# Defines targets: XNNPACK, microkernels-prod, pthreadpool, fxdiv, cpuinfo.
+
+include_guard(GLOBAL)
+include("${CMAKE_CURRENT_LIST_DIR}/DebianSources.cmake")
+
+# Replaces exactly one occurrence; fails loudly if the anchor is missing or
+# ambiguous, so a new XNNPACK version cannot silently yield a wrong build.
+function(_bodypix_replace_once var anchor replacement)
+  string(FIND "${${var}}" "${anchor}" first)
+  string(FIND "${${var}}" "${anchor}" last REVERSE)
+  if(first EQUAL -1)
+    message(FATAL_ERROR "bodypix: XNNPACK patch anchor not found:\n${anchor}")
+  endif()
+  if(NOT first EQUAL last)
+    message(FATAL_ERROR "bodypix: XNNPACK patch anchor is not unique:\n${anchor}")
+  endif()
+  string(REPLACE "${anchor}" "${replacement}" patched "${${var}}")
+  set(${var} "${patched}" PARENT_SCOPE)
+endfunction()
+
+function(_bodypix_patched_xnnpack pristine out_dir)
+  set(dest "${pristine}-wasm")
+  file(LOCK "${BODYPIX_CACHE_DIR}/sources/.lock" GUARD FUNCTION TIMEOUT 1200)
+  if(NOT EXISTS "${dest}/.bodypix-copied")
+    message(STATUS "bodypix: copying XNNPACK sources for patching")
+    file(REMOVE_RECURSE "${dest}" "${dest}.part")
+    file(COPY "${pristine}/" DESTINATION "${dest}.part"
+      PATTERN ".bodypix-unpacked" EXCLUDE)
+    file(RENAME "${dest}.part" "${dest}")
+    file(TOUCH "${dest}/.bodypix-copied")
+  endif()
+
+  file(READ "${pristine}/CMakeLists.txt" txt)
+
+  # 1. Emscripten is a system XNNPACK can build for.
+  _bodypix_replace_once(txt
+    [[ELSEIF(NOT CMAKE_SYSTEM_NAME MATCHES "^(Android|Darwin|iOS|Linux|Windows|CYGWIN|MSYS|QURT)$")]]
+    [[ELSEIF(NOT CMAKE_SYSTEM_NAME MATCHES "^(Android|Darwin|iOS|Linux|Windows|CYGWIN|MSYS|QURT|Emscripten)$")]])
+
+  # 2. Emscripten's toolchain reports CMAKE_SYSTEM_PROCESSOR "x86" unless told
+  #    otherwise, which would select x86 intrinsics kernels: key on the system
+  #    name instead, so no -DEMSCRIPTEN_SYSTEM_PROCESSOR is needed.
+  _bodypix_replace_once(txt
+    "# --- [ Determine target processor\nIF(CMAKE_OSX_ARCHITECTURES)"
+    "# --- [ Determine target processor\nIF(CMAKE_SYSTEM_NAME STREQUAL \"Emscripten\")\n  SET(XNNPACK_TARGET_PROCESSOR \"wasm32\")\nELSEIF(CMAKE_OSX_ARCHITECTURES)")
+
+  # 3. cpuinfo has no wasm port (and no Debian source); XNNPACK's wasm
+  #    hardware config does not need it.
+  _bodypix_replace_once(txt
+    "IF(XNNPACK_TARGET_PROCESSOR MATCHES \"Hexagon\")\n  ADD_COMPILE_DEFINITIONS(\"XNN_ENABLE_CPUINFO=0\")"
+    "IF(XNNPACK_TARGET_PROCESSOR MATCHES \"Hexagon\" OR XNNPACK_TARGET_PROCESSOR STREQUAL \"wasm32\")\n  ADD_COMPILE_DEFINITIONS(\"XNN_ENABLE_CPUINFO=0\")")
+
+  # 4. The wasm kernel lists exist in cmake/gen but nothing appends them.
+  #    BODYPIX_WASM_SIMD picks whether the SIMD ones are built (a baseline
+  #    build must not contain a single SIMD instruction).
+  _bodypix_replace_once(txt
+    "SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS})"
+    "IF(XNNPACK_TARGET_PROCESSOR STREQUAL \"wasm32\")
+  LIST(APPEND PROD_MICROKERNEL_SRCS \${PROD_WASM_MICROKERNEL_SRCS})
+  IF(BODYPIX_WASM_SIMD)
+    LIST(APPEND PROD_MICROKERNEL_SRCS \${PROD_WASMSIMD_MICROKERNEL_SRCS})
+  ENDIF()
+ENDIF()
+SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS})")
+
+  # Rewriting an identical file would bump its mtime and make every build
+  # re-run CMake (it is a configure dependency of all build dirs).
+  set(current "")
+  if(EXISTS "${dest}/CMakeLists.txt")
+    file(READ "${dest}/CMakeLists.txt" current)
+  endif()
+  if(NOT current STREQUAL txt)
+    message(STATUS "bodypix: writing patched XNNPACK CMakeLists.txt")
+    file(WRITE "${dest}/CMakeLists.txt" "${txt}")
+  endif()
+  set(${out_dir} "${dest}" PARENT_SCOPE)
+endfunction()
+
+bodypix_debian_sources()
+_bodypix_patched_xnnpack("${BODYPIX_XNNPACK_PRISTINE_DIR}" BODYPIX_XNNPACK_DIR)
+
+# ---- FXdiv: header only.
+add_library(fxdiv INTERFACE)
+target_include_directories(fxdiv SYSTEM INTERFACE "${BODYPIX_FXDIV_DIR}/include")
+
+# ---- cpuinfo: XNNPACK links it unconditionally; with XNN_ENABLE_CPUINFO=0 an
+# empty target is all it needs.
+add_library(cpuinfo INTERFACE)
+
+# ---- pthreadpool, built here rather than by its own CMakeLists.txt: under
+# Emscripten that one always builds the single-threaded shim, so -pthread
+# would buy nothing.
+set(_ptp "${BODYPIX_PTHREADPOOL_DIR}")
+if(BODYPIX_WASM_THREADS)
+  add_library(pthreadpool STATIC
+    "${_ptp}/src/portable-api.c"
+    "${_ptp}/src/memory.c"
+    "${_ptp}/src/pthreads.c")
+  # _GNU_SOURCE: memory.c needs posix_memalign's declaration under C11.
+  # Futex wait/wake map to emscripten_futex_* (threadpool-common.h picks
+  # them for __EMSCRIPTEN__); the fast path is x86-only upstream too.
+  target_compile_definitions(pthreadpool PRIVATE
+    _GNU_SOURCE=1 PTHREADPOOL_USE_FASTPATH=0 PTHREADPOOL_USE_CPUINFO=0)
+else()
+  add_library(pthreadpool STATIC "${_ptp}/src/shim.c")
+endif()
+set_target_properties(pthreadpool PROPERTIES C_STANDARD 11 C_EXTENSIONS NO)
+target_include_directories(pthreadpool
+  PUBLIC "${_ptp}/include"
+  PRIVATE "${_ptp}/src")
+target_compile_definitions(pthreadpool PUBLIC PTHREADPOOL_NO_DEPRECATED_API=1)
+target_link_libraries(pthreadpool PRIVATE fxdiv)
+
+# ---- XNNPACK itself. Its option()s honour plain variables (CMP0077).
+set(XNNPACK_LIBRARY_TYPE static CACHE STRING "" FORCE)
+set(XNNPACK_BUILD_TESTS OFF)
+set(XNNPACK_BUILD_BENCHMARKS OFF)
+set(XNNPACK_BUILD_ALL_MICROKERNELS OFF)
+set(XNNPACK_ENABLE_ASSEMBLY OFF)
+set(XNNPACK_ENABLE_KLEIDIAI OFF)
+# Defaults ON and breaks src/configs/transpose-config.c on non-SIMD wasm.
+set(XNNPACK_ENABLE_RISCV_VECTOR OFF)
+set(XNNPACK_USE_SYSTEM_LIBS OFF)
+# Their presence stops XNNPACK from trying to download the dependencies.
+set(CPUINFO_SOURCE_DIR "${CMAKE_BINARY_DIR}/no-cpuinfo")
+file(MAKE_DIRECTORY "${CPUINFO_SOURCE_DIR}/include")
+set(FXDIV_SOURCE_DIR "${BODYPIX_FXDIV_DIR}")
+set(PTHREADPOOL_SOURCE_DIR "${BODYPIX_PTHREADPOOL_DIR}")
+find_package(Python COMPONENTS Interpreter REQUIRED)
+
+add_subdirectory("${BODYPIX_XNNPACK_DIR}" "${CMAKE_BINARY_DIR}/xnnpack")
+
+# Sixteen generated wasmsimd kernels (f32-qs8/qu8-vcvt) include <arm_neon.h>
+# without using it, and Debian's Emscripten ships a compat arm_neon.h whose
+# SIMDe headers are missing ("'neon/types.h' file not found"). A one-line
+# header that includes <wasm_simd128.h> wins because -I dirs come before the
+# sysroot's.
+if(BODYPIX_WASM_SIMD)
+  target_include_directories(microkernels-prod BEFORE PRIVATE
+    "${CMAKE_CURRENT_LIST_DIR}/wasm-shim")
+endif()
+
+# Warnings in third-party code are not ours to fix.
+foreach(_t microkernels-prod XNNPACK pthreadpool)
+  target_compile_options(${_t} PRIVATE -w)
+endforeach()

@@ -1,0 +1,98 @@
+// Fetches a TF.js graph model (model.json and its weight shards) from a URL,
+// or in Node also from a file path or file:// URL.
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+// A hostile model.json must not make us read outside its own folder: shard
+// paths are plain relative names unless the caller allows more.
+function checkShardPath(path, allowAnyShardPath) {
+  if (allowAnyShardPath) return;
+  const bad = typeof path !== 'string' || path === '' || /^[a-z][a-z0-9+.-]*:/i.test(path) ||
+    path.startsWith('/') || path.includes('\\') || path.split('/').includes('..');
+  if (bad) {
+    throw new Error(`model.json lists weight shard ${JSON.stringify(path)}, which is not a path inside the ` +
+      `model's folder; pass allowAnyShardPath: true to load() if you trust this model`);
+  }
+}
+
+function isFileLocation(url) {
+  return isNode && (url.startsWith('file://') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url));
+}
+
+async function readFileLocation(location) {
+  const { readFile } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const path = location.startsWith('file://') ? fileURLToPath(location) : location;
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new Error(`cannot read model file ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+}
+
+async function fetchBytes(url, onChunk) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`cannot fetch ${url}: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.body || !onChunk) return new Uint8Array(await response.arrayBuffer());
+  const chunks = [];
+  let length = 0;
+  for (const reader = response.body.getReader(); ;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+    onChunk(value.length);
+  }
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+function resolve(base, relative) {
+  if (!isFileLocation(base)) return new URL(relative, base).href;
+  const slash = base.lastIndexOf('/');
+  return (slash < 0 ? '' : base.slice(0, slash + 1)) + relative;
+}
+
+// Returns {json, shards} ready for the engine. onProgress({loaded, total})
+// reports weight bytes as they arrive; total comes from the manifest.
+export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath = false } = {}) {
+  if (typeof modelUrl !== 'string' || modelUrl === '') throw new Error('modelUrl must be a non-empty string');
+  const read = (location, onChunk) =>
+    isFileLocation(location) ? readFileLocation(location) : fetchBytes(location, onChunk);
+  const json = new TextDecoder().decode(await read(modelUrl));
+  let manifest;
+  try {
+    manifest = JSON.parse(json).weightsManifest;
+  } catch (e) {
+    throw new Error(`${modelUrl} is not a model.json file: ${e.message}`);
+  }
+  if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
+  const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
+  paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
+  const total = manifest.flatMap((g) => g.weights ?? []).reduce((sum, w) => {
+    const bytes = { uint8: 1, uint16: 2, float16: 2 }[w.quantization?.dtype] ?? 4;
+    return sum + bytes * (w.shape ?? []).reduce((a, b) => a * b, 1);
+  }, 0);
+  let loaded = 0;
+  const report = (n) => {
+    loaded += n;
+    onProgress?.({ loaded, total });
+  };
+  const shards = await Promise.all(paths.map(async (p) => {
+    const location = resolve(modelUrl, p);
+    const bytes = await read(location, onProgress ? report : undefined);
+    if (isFileLocation(location) && onProgress) report(bytes.length);
+    return bytes;
+  }));
+  return { json, shards };
+}

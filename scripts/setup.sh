@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Installs what building and testing bodypix-wasm needs on a Debian 12
+# machine. Safe to run any number of times: it only acts (and only speaks)
+# when something is missing.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf 'setup: %s\n' "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+else
+  as_root=(sudo)
+fi
+
+# ninja-build: a no-op rebuild of ~2000 XNNPACK objects takes well under a
+# second with ninja (make needs several per flavour).
+packages=(
+  emscripten nlohmann-json3-dev libeigen3-dev catch2
+  cmake make ninja-build python3 xz-utils ca-certificates
+)
+# Later: chromium (browser tests).
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing+=("$pkg") ;;
+  esac
+done
+
+# XNNPACK, pthreadpool and FXdiv come from trixie's source packages (bookworm
+# has no usable xnnpack source). A deb-src-only entry lets apt download
+# sources from trixie without ever offering its binaries for install.
+need_update=0
+has_trixie_src() {
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$f" ] || continue
+    if grep -Eqs '^[[:space:]]*deb-src[[:space:]]+(\[[^]]*\][[:space:]]+)?[^[:space:]]+[[:space:]]+trixie([[:space:]]|$)' "$f"; then
+      return 0
+    fi
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    # deb822: one stanza carrying both "Types: ... deb-src" and "Suites: ... trixie".
+    if awk 'BEGIN{RS=""} /(^|\n)Types:[^\n]*deb-src/ && /(^|\n)Suites:[^\n]*(^|[[:space:]])trixie([[:space:]]|\n|$)/ {found=1} END{exit !found}' "$f"; then
+      return 0
+    fi
+  done
+  return 1
+}
+if ! has_trixie_src; then
+  say "adding the Debian trixie deb-src entry (source downloads only)"
+  echo 'deb-src http://deb.debian.org/debian trixie main' |
+    "${as_root[@]}" tee /etc/apt/sources.list.d/trixie-src.list >/dev/null
+  need_update=1
+fi
+# The entry may be there while its index was never fetched (fresh machine,
+# cleaned lists).
+if ! compgen -G '/var/lib/apt/lists/*_dists_trixie_*Sources*' >/dev/null; then
+  need_update=1
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  need_update=1
+fi
+
+# apt's chatter goes to a log, shown only when it fails.
+apt_log=$(mktemp)
+trap 'rm -f "$apt_log"' EXIT
+run_apt() {
+  if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" >"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    say "apt-get $1 failed" >&2
+    exit 1
+  fi
+}
+if [ "$need_update" -eq 1 ]; then
+  say "apt-get update"
+  run_apt update
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]}"
+  run_apt install -y --no-install-recommends "${missing[@]}"
+fi
+
+# JS dependencies (TF.js reference implementation, image codecs) for the
+# parity tests and benchmarks.
+if [ -f "$repo/package.json" ]; then
+  if [ ! -d "$repo/node_modules" ] ||
+     { [ -f "$repo/package-lock.json" ] && [ "$repo/package-lock.json" -nt "$repo/node_modules" ]; }; then
+    if [ -f "$repo/package-lock.json" ]; then
+      say "npm ci"
+      (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      say "npm install"
+      (cd "$repo" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+    # npm leaves the folder's mtime alone when nothing changed: without this
+    # a lock file touched by git would trigger npm on every run.
+    touch "$repo/node_modules"
+  fi
+fi

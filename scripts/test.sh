@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds what is missing, then runs every test: the C++ unit tests (Catch2,
+# as Wasm under node, once per flavour) and the JS tests (node's test runner:
+# API, bad input, and parity with body-pix on tfjs-backend-cpu).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+bash scripts/build.sh
+
+for flavour in simd-threads simd baseline; do
+  echo "test: C++ unit tests, $flavour"
+  (cd "$(bash scripts/build.sh --print-build-dir "$flavour")" && ctest --output-on-failure)
+done
+
+echo "test: JS tests"
+node --test tests/js/

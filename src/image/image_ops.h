@@ -1,0 +1,124 @@
+// Image pre- and post-processing of @tensorflow-models/body-pix 2.2.1,
+// reproducing tfjs-backend-cpu 4.22's arithmetic bit for bit (resizeBilinear,
+// sigmoid, cropAndResize, greater, argMax): every value TF.js computes in
+// double and stores in a Float32Array is computed here in double and rounded
+// to float at the same place.
+//
+// Pipeline of BodyPix.segmentPersonActivation / segmentPersonPartsActivation
+// for an image of height x width pixels:
+//   1. Size target = toInputResolutionHeightAndWidth(fraction, stride, h, w)
+//   2. preprocess(): padAndResizeTo + the model's preprocessInput -> network
+//      input [target.height, target.width, 3]
+//   3. (network) -> logits [lh, lw, C], lh = (target.height - 1) / stride + 1
+//   4. segmentationMask() / partSegmentation(): scaleAndCropToInputTensorShape
+//      (resizeBilinear alignCorners=true to the target size, sigmoid,
+//      cropAndResize back to height x width) fused with toMaskTensor and
+//      decodePartSegmentation, without materialising full-size tensors.
+//
+// All functions throw std::invalid_argument on bad arguments. They keep no
+// global state (concurrent calls on different buffers are fine) and allocate
+// only O(width + targetWidth * C) scratch per call.
+//
+// Build note: exactness needs IEEE double arithmetic without fused
+// multiply-add contraction. The sources disable contraction for clang/em++
+// (wasm has no scalar FMA anyway); a native GCC build that enables FMA
+// (-mfma, -march=native) must also pass -ffp-contract=off.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace bodypix::image {
+
+// Pixels added around the image by padAndResizeTo (body-pix's `padding`).
+struct Padding {
+  int top = 0;
+  int bottom = 0;
+  int left = 0;
+  int right = 0;
+};
+
+struct Size {
+  int height = 0;
+  int width = 0;
+};
+
+// The model's preprocessInput, applied after padAndResizeTo.
+enum class Normalization {
+  None,       // padAndResizeTo's `resized` tensor as is (for tests)
+  MobileNet,  // tf.sub(tf.div(x, 127.5), 1.0)
+  ResNet,     // tf.add(x, [-123.15, -115.90, -103.06])
+};
+
+// ---------------------------------------------------------------------------
+// Internal resolution (util.js: toInternalResolutionPercentage,
+// toValidInputResolution, toInputResolutionHeightAndWidth)
+
+// 'low' | 'medium' | 'high' | 'full' -> 0.25 | 0.5 | 0.75 | 1.0.
+double internalResolutionFraction(std::string_view name);
+// A numeric internalResolution: returned unchanged if in [0.1, 2.0].
+double internalResolutionFraction(double fraction);
+
+// toValidInputResolution: inputResolution if (inputResolution - 1) is a
+// multiple of outputStride, else floor(inputResolution / stride) * stride + 1.
+int toValidInputResolution(double inputResolution, int outputStride);
+
+// [toValidInputResolution(height * fraction), toValidInputResolution(width *
+// fraction)]; fraction is validated like internalResolutionFraction(double).
+Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int height,
+                                     int width);
+
+// padAndResizeTo's padding for an image of height x width resized to
+// targetHeight x targetWidth (JS Math.round semantics).
+Padding computePadding(int height, int width, int targetHeight, int targetWidth);
+
+// ---------------------------------------------------------------------------
+// Pre-processing
+
+// padAndResizeTo + preprocessInput. `pixels`: height x width x channels bytes
+// (channels 3 = RGB or 4 = RGBA; alpha is ignored, as tf.browser.fromPixels
+// does). Pads with zeros by `computePadding`, resizes bilinearly
+// (alignCorners=false, halfPixelCenters=false) to targetHeight x targetWidth,
+// normalises, and writes float32 RGB HWC to `out`
+// (targetHeight * targetWidth * 3 floats). Returns the padding used.
+Padding preprocess(const uint8_t* pixels, int channels, int height, int width,
+                   int targetHeight, int targetWidth, Normalization norm, float* out);
+
+// ---------------------------------------------------------------------------
+// Post-processing. In all functions below:
+//   logits: float32 [lh, lw, C] HWC, the network output for an input of
+//           targetHeight x targetWidth;
+//   padding, height, width: what preprocess() used/received;
+//   threshold: segmentationThreshold as float32 (tf.scalar rounds it so).
+
+// scaleAndCropToInputTensorShape: resizeBilinear(alignCorners=true) to
+// targetHeight x targetWidth, optional sigmoid, removePaddingAndResizeBack
+// (cropAndResize, extrapolation 0). Writes height * width * channels floats.
+// Computes every value (one exp per grid value with the sigmoid: ~0.1 s for
+// 24 channels of a 1049x861 image at 'medium'); the mask and part map below
+// are the fast paths. As in TF.js, an axis of 1 pixel without padding gives
+// a 0/0 crop box and NaN scores (hence mask 0 / part -1 there).
+void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int channels,
+                                    int targetHeight, int targetWidth,
+                                    const Padding& padding, int height, int width,
+                                    bool applySigmoid, float* out);
+
+// toMaskTensor(scaleAndCrop(segmentation logits, sigmoid), threshold):
+// out[y * width + x] = score > threshold ? 1 : 0 (height * width bytes).
+void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight,
+                      int targetWidth, const Padding& padding, int height, int width,
+                      float threshold, uint8_t* out);
+
+// decodePartSegmentation(toMaskTensor(...), scaleAndCrop(part logits,
+// sigmoid)): argMax over the numParts channels (first maximum wins), -1 where
+// the mask is 0 (height * width int32). `partLogits` is [lh, lw, numParts];
+// `maskOut` (optional, height * width bytes) receives the mask.
+// (body-pix itself fails for numParts == 1 (tf.oneHot needs depth >= 2), and
+// for width-1 images its squeezed mask broadcasts to a [height, height]
+// result; here every pixel simply gets its own part id.)
+void partSegmentation(const float* segLogits, const float* partLogits, int numParts,
+                      int lh, int lw, int targetHeight, int targetWidth,
+                      const Padding& padding, int height, int width, float threshold,
+                      int32_t* out, uint8_t* maskOut = nullptr);
+
+}  // namespace bodypix::image

@@ -1,0 +1,378 @@
+#include "model/graph_model.h"
+
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+namespace bodypix {
+namespace {
+
+using nlohmann::json;
+
+// No tensor in a BodyPix model comes near this; it keeps a hostile shape from
+// turning into a huge allocation or an overflowing byte count.
+constexpr int64_t kMaxElements = int64_t{1} << 28;
+
+std::string base64Decode(const std::string& in) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    const size_t v = alphabet.find(c);
+    if (v == std::string::npos) throw Error("model JSON has an attribute string that is not base64: '" + in + "'");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+int64_t toInt(const json& v, const std::string& what) {
+  // The converter writes int64 values as strings ("-1"), older ones as numbers.
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    size_t used = 0;
+    long long parsed = 0;
+    try {
+      parsed = std::stoll(s, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == s.size() && !s.empty()) return parsed;
+  }
+  throw Error("model JSON: " + what + " is not an integer: " + v.dump());
+}
+
+AttrValue parseAttr(const json& a, const std::string& where) {
+  AttrValue out;
+  if (!a.is_object()) throw Error("model JSON: attribute " + where + " is not an object");
+  if (a.contains("list")) {
+    const json& list = a["list"];
+    if (list.contains("i"))
+      for (const json& v : list["i"]) out.ints.push_back(toInt(v, where));
+    if (list.contains("s"))
+      for (const json& v : list["s"]) out.strings.push_back(base64Decode(v.get<std::string>()));
+    if (list.contains("f"))
+      for (const json& v : list["f"]) out.floats.push_back(v.get<float>());
+  }
+  if (a.contains("i")) out.ints.push_back(toInt(a["i"], where));
+  if (a.contains("shape") && a["shape"].is_object() && a["shape"].contains("dim"))
+    for (const json& d : a["shape"]["dim"]) out.ints.push_back(toInt(d.value("size", json("-1")), where));
+  if (a.contains("s") && a["s"].is_string()) out.strings.push_back(base64Decode(a["s"].get<std::string>()));
+  if (a.contains("f") && a["f"].is_number()) out.floats.push_back(a["f"].get<float>());
+  if (a.contains("b") && a["b"].is_boolean()) {
+    out.has_b = true;
+    out.b = a["b"].get<bool>();
+  }
+  return out;
+}
+
+std::string stripInputName(const std::string& input, const std::string& node) {
+  std::string name = input;
+  const size_t colon = name.rfind(':');
+  if (colon != std::string::npos) {
+    const std::string index = name.substr(colon + 1);
+    if (index != "0")
+      throw Error("node '" + node + "' reads output " + index + " of '" + name.substr(0, colon) +
+                  "'; only single-output ops are supported");
+    name = name.substr(0, colon);
+  }
+  return name;
+}
+
+std::vector<Node> parseNodes(const json& topology) {
+  if (!topology.is_object() || !topology.contains("node") || !topology["node"].is_array())
+    throw Error("model JSON has no modelTopology.node list: not a TF.js graph model");
+  std::vector<Node> nodes;
+  for (const json& n : topology["node"]) {
+    Node node;
+    if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") ||
+        !n["op"].is_string())
+      throw Error("model JSON has a node without a name or an op");
+    node.name = n["name"].get<std::string>();
+    node.op = n["op"].get<std::string>();
+    if (n.contains("input")) {
+      for (const json& in : n["input"]) {
+        if (!in.is_string()) throw Error("node '" + node.name + "' has a non-string input");
+        const std::string s = in.get<std::string>();
+        if (!s.empty() && s[0] == '^') continue;  // control dependency: no data flows
+        node.inputs.push_back(stripInputName(s, node.name));
+      }
+    }
+    if (n.contains("attr") && n["attr"].is_object())
+      for (auto it = n["attr"].begin(); it != n["attr"].end(); ++it)
+        node.attrs[it.key()] = parseAttr(it.value(), node.name + "." + it.key());
+    nodes.push_back(std::move(node));
+  }
+  return nodes;
+}
+
+// Kahn's algorithm, keeping the file's order among ready nodes so that errors
+// and the built graph are deterministic.
+std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (!index.emplace(nodes[i].name, i).second)
+      throw Error("model JSON has two nodes named '" + nodes[i].name + "'");
+  std::vector<size_t> pending(nodes.size(), 0);
+  std::vector<std::vector<size_t>> consumers(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (const std::string& in : nodes[i].inputs) {
+      auto it = index.find(in);
+      if (it == index.end())
+        throw Error("node '" + nodes[i].name + "' reads '" + in + "', which is not in the graph");
+      consumers[it->second].push_back(i);
+      ++pending[i];
+    }
+  }
+  std::deque<size_t> ready;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (pending[i] == 0) ready.push_back(i);
+  std::vector<Node> ordered;
+  ordered.reserve(nodes.size());
+  while (!ready.empty()) {
+    const size_t i = ready.front();
+    ready.pop_front();
+    for (size_t c : consumers[i])
+      if (--pending[c] == 0) ready.push_back(c);
+    ordered.push_back(std::move(nodes[i]));
+  }
+  if (ordered.size() != nodes.size()) {
+    for (size_t i = 0; i < nodes.size(); ++i)
+      if (pending[i] != 0) throw Error("model graph has a cycle through node '" + nodes[i].name + "'");
+  }
+  return ordered;
+}
+
+size_t bytesPerValue(const std::string& dtype, const std::string& weight) {
+  if (dtype == "float32" || dtype == "int32") return 4;
+  if (dtype == "uint16" || dtype == "float16") return 2;
+  if (dtype == "uint8") return 1;
+  throw Error("weight '" + weight + "' has dtype '" + dtype + "', which is not supported");
+}
+
+float halfToFloat(uint16_t h) {
+  const uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  float value;
+  if (exponent == 0) value = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31) value = mantissa ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else value = std::ldexp(static_cast<float>(mantissa + 1024), static_cast<int>(exponent) - 25);
+  return sign ? -value : value;
+}
+
+// Reads element i of a little-endian buffer of the stored dtype.
+double storedValue(const uint8_t* p, const std::string& stored, size_t i) {
+  if (stored == "uint8") return p[i];
+  if (stored == "uint16") {
+    uint16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    return v;
+  }
+  if (stored == "float16") {
+    uint16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    return halfToFloat(v);
+  }
+  if (stored == "int32") {
+    int32_t v;
+    std::memcpy(&v, p + 4 * i, 4);
+    return v;
+  }
+  float v;
+  std::memcpy(&v, p + 4 * i, 4);
+  return v;
+}
+
+Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* bytes,
+                    const std::string& stored, int64_t count) {
+  Tensor t;
+  const std::string dtype = spec.value("dtype", std::string("float32"));
+  if (dtype != "float32" && dtype != "int32")
+    throw Error("weight '" + name + "' has dtype '" + dtype + "'; only float32 and int32 are supported");
+  t.dtype = dtype == "int32" ? DType::Int32 : DType::Float32;
+  const bool affine = stored == "uint8" || stored == "uint16";
+  double scale = 1, min = 0;
+  if (affine) {
+    const json& q = spec["quantization"];
+    if (!q.contains("min") || !q.contains("scale") || !q["min"].is_number() || !q["scale"].is_number())
+      throw Error("weight '" + name + "' is quantized to " + stored + " but has no numeric min and scale");
+    scale = q["scale"].get<double>();
+    min = q["min"].get<double>();
+  }
+  // TF.js dequantizes in double (v * scale + min) and stores the result in a
+  // Float32Array, or rounds it for int32; doing the same keeps bit parity.
+  if (t.dtype == DType::Float32) {
+    t.f32.resize(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+      const double v = storedValue(bytes, stored, static_cast<size_t>(i));
+      t.f32[static_cast<size_t>(i)] = static_cast<float>(affine ? v * scale + min : v);
+    }
+    for (float v : t.f32)
+      if (!std::isfinite(v)) throw Error("weight '" + name + "' contains NaN or Inf values");
+  } else {
+    if (stored == "float16") throw Error("weight '" + name + "' is int32 quantized to float16, which TF.js rejects");
+    t.i32.resize(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+      const double v = storedValue(bytes, stored, static_cast<size_t>(i));
+      t.i32[static_cast<size_t>(i)] = static_cast<int32_t>(affine ? std::round(v * scale + min) : v);
+    }
+  }
+  return t;
+}
+
+std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vector<ShardView>& shards) {
+  if (!manifest.is_array()) throw Error("model JSON has no weightsManifest list");
+  std::map<std::string, Tensor> weights;
+  size_t shardIndex = 0;
+  for (const json& group : manifest) {
+    if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() ||
+        !group.contains("weights") || !group["weights"].is_array())
+      throw Error("model JSON has a weightsManifest entry without paths and weights");
+    // A group's shards are one byte stream that its weights are laid out in.
+    const size_t groupShards = group["paths"].size();
+    std::vector<uint8_t> stream;
+    for (size_t s = 0; s < groupShards; ++s, ++shardIndex) {
+      if (shardIndex >= shards.size())
+        throw Error("model JSON lists weight shard '" + group["paths"][s].get<std::string>() +
+                    "' but only " + std::to_string(shards.size()) + " shard(s) were given");
+      stream.insert(stream.end(), shards[shardIndex].data, shards[shardIndex].data + shards[shardIndex].size);
+    }
+    size_t offset = 0;
+    for (const json& spec : group["weights"]) {
+      if (!spec.is_object() || !spec.contains("name") || !spec["name"].is_string() ||
+          !spec.contains("shape") || !spec["shape"].is_array())
+        throw Error("model JSON has a weight entry without a name or a shape");
+      const std::string name = spec["name"].get<std::string>();
+      std::vector<int64_t> shape;
+      int64_t count = 1;
+      for (const json& d : spec["shape"]) {
+        const int64_t dim = toInt(d, "a dimension of weight '" + name + "'");
+        if (dim < 0 || (dim > 0 && count > kMaxElements / dim))
+          throw Error("weight '" + name + "' has an invalid or too large shape " + spec["shape"].dump());
+        count *= dim;
+        shape.push_back(dim);
+      }
+      std::string stored = spec.value("dtype", std::string("float32"));
+      if (spec.contains("quantization")) {
+        const json& q = spec["quantization"];
+        if (!q.is_object() || !q.contains("dtype") || !q["dtype"].is_string())
+          throw Error("weight '" + name + "' has a quantization entry without a dtype");
+        stored = q["dtype"].get<std::string>();
+      }
+      const size_t bytes = static_cast<size_t>(count) * bytesPerValue(stored, name);
+      if (offset + bytes > stream.size())
+        throw Error("weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
+                    std::to_string(offset + bytes) + " of its shards, but they hold only " +
+                    std::to_string(stream.size()) + " bytes (missing or truncated shard?)");
+      Tensor t = decodeWeight(spec, name, stream.data() + offset, stored, count);
+      t.shape = std::move(shape);
+      offset += bytes;
+      if (!weights.emplace(name, std::move(t)).second)
+        throw Error("model JSON lists weight '" + name + "' twice");
+    }
+    if (offset != stream.size())
+      throw Error("weight shards hold " + std::to_string(stream.size()) + " bytes but the manifest describes " +
+                  std::to_string(offset) + ": wrong or extra shard data");
+  }
+  if (shardIndex != shards.size())
+    throw Error(std::to_string(shards.size()) + " weight shards were given but model JSON lists " +
+                std::to_string(shardIndex));
+  return weights;
+}
+
+json parseJson(const std::string& text) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(std::string("model JSON is malformed: ") + e.what());
+  }
+  if (!doc.is_object()) throw Error("model JSON is not an object");
+  if (doc.contains("format") && doc["format"].is_string() && doc["format"] != "graph-model")
+    throw Error("model JSON has format '" + doc["format"].get<std::string>() +
+                "'; BodyPix needs a TF.js graph-model");
+  if (!doc.contains("modelTopology")) throw Error("model JSON has no modelTopology");
+  if (!doc.contains("weightsManifest")) throw Error("model JSON has no weightsManifest");
+  return doc;
+}
+
+}  // namespace
+
+const AttrValue* Node::attr(const std::string& key) const {
+  auto it = attrs.find(key);
+  return it == attrs.end() ? nullptr : &it->second;
+}
+
+std::string Node::stringAttr(const std::string& key, const std::string& fallback) const {
+  const AttrValue* a = attr(key);
+  return a && !a->strings.empty() ? a->strings.front() : fallback;
+}
+
+std::vector<int64_t> Node::intsAttr(const std::string& key) const {
+  const AttrValue* a = attr(key);
+  return a ? a->ints : std::vector<int64_t>{};
+}
+
+float Node::floatAttr(const std::string& key, float fallback) const {
+  const AttrValue* a = attr(key);
+  return a && !a->floats.empty() ? a->floats.front() : fallback;
+}
+
+int64_t Tensor::elementCount() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+const Node* GraphModel::find(const std::string& name) const {
+  for (const Node& n : nodes)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+const Tensor* GraphModel::weight(const std::string& name) const {
+  auto it = weights.find(name);
+  return it == weights.end() ? nullptr : &it->second;
+}
+
+GraphModel parseGraphModel(const std::string& text, const std::vector<ShardView>& shards) {
+  try {
+    const json doc = parseJson(text);
+    GraphModel model;
+    model.nodes = topologicalOrder(parseNodes(doc["modelTopology"]));
+    model.weights = decodeWeights(doc["weightsManifest"], shards);
+    return model;
+  } catch (const json::exception& e) {
+    // A field of the wrong JSON type somewhere we did not check by hand.
+    throw Error(std::string("model JSON has an unexpected structure: ") + e.what());
+  }
+}
+
+std::vector<std::string> shardPaths(const std::string& text) {
+  try {
+    const json doc = parseJson(text);
+    std::vector<std::string> paths;
+    if (!doc["weightsManifest"].is_array()) throw Error("model JSON has no weightsManifest list");
+    for (const json& group : doc["weightsManifest"]) {
+      if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array())
+        throw Error("model JSON has a weightsManifest entry without paths");
+      for (const json& p : group["paths"]) paths.push_back(p.get<std::string>());
+    }
+    return paths;
+  } catch (const json::exception& e) {
+    throw Error(std::string("model JSON has an unexpected structure: ") + e.what());
+  }
+}
+
+}  // namespace bodypix

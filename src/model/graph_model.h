@@ -1,0 +1,75 @@
+// A TensorFlow.js graph model (model.json + weight shards), parsed and with its
+// weights decoded to what TF.js itself would hold in memory.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bodypix {
+
+// Every problem with user-supplied data (model files, images, configs) is
+// reported as this, so the bindings can turn it into a JS Error.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One attribute value of a graph node. TF's AttrValue has more kinds; these
+// are the ones the ops we translate read.
+struct AttrValue {
+  std::vector<int64_t> ints;   // list.i, or a single i
+  std::vector<std::string> strings;  // list.s or s, base64-decoded
+  std::vector<float> floats;   // list.f, or a single f
+  bool has_b = false;
+  bool b = false;
+};
+
+struct Node {
+  std::string name;
+  std::string op;
+  std::vector<std::string> inputs;  // data inputs only; control inputs dropped
+  std::map<std::string, AttrValue> attrs;
+
+  const AttrValue* attr(const std::string& key) const;
+  std::string stringAttr(const std::string& key, const std::string& fallback) const;
+  std::vector<int64_t> intsAttr(const std::string& key) const;
+  float floatAttr(const std::string& key, float fallback) const;
+};
+
+enum class DType { Float32, Int32 };
+
+struct Tensor {
+  DType dtype = DType::Float32;
+  std::vector<int64_t> shape;
+  std::vector<float> f32;    // when dtype == Float32
+  std::vector<int32_t> i32;  // when dtype == Int32
+
+  int64_t elementCount() const;
+};
+
+struct GraphModel {
+  std::vector<Node> nodes;  // in topological order (inputs before consumers)
+  std::map<std::string, Tensor> weights;
+
+  const Node* find(const std::string& name) const;
+  const Tensor* weight(const std::string& name) const;
+};
+
+// A weight shard as the caller holds it; not owned.
+struct ShardView {
+  const uint8_t* data;
+  size_t size;
+};
+
+// Parses model.json text. The shards are given in manifest order: the paths of
+// weightsManifest[0], then those of weightsManifest[1], and so on.
+GraphModel parseGraphModel(const std::string& json, const std::vector<ShardView>& shards);
+
+// The shard file names the manifest lists, in the order parseGraphModel wants
+// them, so a loader knows what to fetch.
+std::vector<std::string> shardPaths(const std::string& json);
+
+}  // namespace bodypix

@@ -1,0 +1,104 @@
+#include "runtime/body_pix.h"
+
+#include <cmath>
+
+namespace bodypix {
+namespace {
+
+const std::vector<std::string>& mobileNetHeads() {
+  static const std::vector<std::string> names = {
+      "float_segments",     "float_part_heatmaps", "float_heatmaps",
+      "float_short_offsets", "float_long_offsets", "float_part_offsets",
+      "MobilenetV1/displacement_fwd_2/BiasAdd", "MobilenetV1/displacement_bwd_2/BiasAdd"};
+  return names;
+}
+
+const std::vector<std::string>& resNetHeads() {
+  static const std::vector<std::string> names = {
+      "float_segments",     "float_part_heatmaps", "float_heatmaps",
+      "float_short_offsets", "float_long_offsets", "float_part_offsets",
+      "resnet_v1_50/displacement_fwd_2/BiasAdd", "resnet_v1_50/displacement_bwd_2/BiasAdd"};
+  return names;
+}
+
+Architecture detectArchitecture(const GraphModel& model) {
+  if (model.find(mobileNetHeads()[kDisplacementFwd])) return Architecture::MobileNetV1;
+  if (model.find(resNetHeads()[kDisplacementFwd])) return Architecture::ResNet50;
+  throw Error("model has neither MobileNetV1 nor ResNet50 BodyPix heads: it is not a BodyPix model");
+}
+
+void validateImage(const Image& image, size_t channels) {
+  if (image.width <= 0 || image.height <= 0)
+    throw Error("image size " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                " is invalid: width and height must be positive");
+  const size_t expected = static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * channels;
+  if (image.size != expected)
+    throw Error("image data has " + std::to_string(image.size) + " bytes but " + std::to_string(image.width) + "x" +
+                std::to_string(image.height) + " RGBA needs " + std::to_string(expected));
+}
+
+}  // namespace
+
+const std::vector<std::string>& BodyPixModel::headNames(Architecture a) {
+  return a == Architecture::MobileNetV1 ? mobileNetHeads() : resNetHeads();
+}
+
+BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads,
+                           int outputStride) {
+  GraphModel model = parseGraphModel(json, shards);
+  architecture_ = detectArchitecture(model);
+  network_ = std::make_unique<Network>(buildSubgraph(model, headNames(architecture_)), threads);
+  // The graph does not state its stride; a small valid input reveals it.
+  constexpr size_t probe = 65;
+  std::vector<float> zeros(probe * probe * network_->inputChannels(), 0.0f);
+  network_->run(zeros.data(), probe, probe);
+  const size_t out = network_->outputShape(kSegments).h;
+  if (out < 2 || (probe - 1) % (out - 1) != 0) throw Error("model's output grid does not match any BodyPix stride");
+  outputStride_ = static_cast<int>((probe - 1) / (out - 1));
+  if (outputStride != 0 && outputStride != outputStride_)
+    throw Error("outputStride " + std::to_string(outputStride) + " was asked for but the model file has stride " +
+                std::to_string(outputStride_));
+}
+
+Heads BodyPixModel::predict(const Image& image, double internalResolution) {
+  validateImage(image, 4);
+  const image::Size target =
+      image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height, image.width);
+  input_.resize(static_cast<size_t>(target.height) * static_cast<size_t>(target.width) * 3);
+  Heads heads;
+  heads.inputHeight = target.height;
+  heads.inputWidth = target.width;
+  heads.padding = image::preprocess(image.pixels, 4, image.height, image.width, target.height, target.width,
+                                    architecture_ == Architecture::MobileNetV1 ? image::Normalization::MobileNet
+                                                                               : image::Normalization::ResNet,
+                                    input_.data());
+  network_->run(input_.data(), static_cast<size_t>(target.height), static_cast<size_t>(target.width));
+  for (size_t i = 0; i < kHeadCount; ++i) {
+    heads.shapes.push_back(network_->outputShape(i));
+    heads.data.push_back(network_->output(i));
+  }
+  return heads;
+}
+
+std::vector<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
+  const Heads heads = predict(image, config.internalResolution);
+  const Shape4& s = heads.shapes[kSegments];
+  std::vector<uint8_t> mask(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
+  image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
+                          heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
+                          mask.data());
+  return mask;
+}
+
+std::vector<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
+  const Heads heads = predict(image, config.internalResolution);
+  const Shape4& s = heads.shapes[kSegments];
+  std::vector<int32_t> parts(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
+  image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
+                          static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
+                          static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding, image.height,
+                          image.width, config.segmentationThreshold, parts.data());
+  return parts;
+}
+
+}  // namespace bodypix

@@ -1,0 +1,71 @@
+#include "runtime/network.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+
+// The build sets it to what the Wasm flavour can start (1 without threads).
+#ifndef BODYPIX_MAX_THREADS
+#define BODYPIX_MAX_THREADS 1
+#endif
+
+namespace bodypix {
+
+Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built)) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<size_t>(threads, BODYPIX_MAX_THREADS);
+  // pthreadpool_create(1) still makes a pool; a null pool runs on the caller
+  // without any synchronisation, which is what one thread should mean.
+  if (threads != 1) {
+    pool_ = pthreadpool_create(threads);
+    if (!pool_) throw Error("could not create a thread pool of " + std::to_string(threads) + " threads");
+  }
+  const xnn_status status = xnn_create_runtime_v2(built_.subgraph.get(), pool_, 0, &runtime_);
+  if (status != xnn_status_success) {
+    pthreadpool_destroy(pool_);
+    throw Error("XNNPACK could not create a runtime for the model (status " +
+                std::to_string(static_cast<int>(status)) + ")");
+  }
+  outputs_.resize(built_.outputIds.size());
+  shapes_.resize(built_.outputIds.size());
+}
+
+Network::~Network() {
+  xnn_delete_runtime(runtime_);
+  pthreadpool_destroy(pool_);
+}
+
+size_t Network::threads() const { return pool_ ? pthreadpool_get_threads_count(pool_) : 1; }
+
+void Network::reshape(size_t height, size_t width) {
+  // Until this succeeds the runtime's shapes match no size we know.
+  height_ = width_ = 0;
+  const size_t dims[4] = {1, height, width, built_.inputChannels};
+  if (xnn_reshape_external_value(runtime_, BuiltSubgraph::kInputId, 4, dims) != xnn_status_success ||
+      xnn_reshape_runtime(runtime_) != xnn_status_success)
+    throw Error("the network cannot run at " + std::to_string(height) + "x" + std::to_string(width) +
+                " (too small for the model, or out of memory)");
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    size_t rank = 0, shape[XNN_MAX_TENSOR_DIMS];
+    if (xnn_get_external_value_shape(runtime_, built_.outputIds[i], &rank, shape) != xnn_status_success ||
+        rank != 4)
+      throw Error("XNNPACK could not report the shape of output " + std::to_string(i));
+    shapes_[i] = {shape[0], shape[1], shape[2], shape[3]};
+    outputs_[i].resize(shapes_[i].size());
+  }
+  height_ = height;
+  width_ = width;
+}
+
+void Network::run(const float* input, size_t height, size_t width) {
+  if (height == 0 || width == 0) throw Error("the network input must not be empty");
+  if (height != height_ || width != width_) reshape(height, width);
+  std::vector<xnn_external_value> externals;
+  externals.push_back({BuiltSubgraph::kInputId, const_cast<float*>(input)});
+  for (size_t i = 0; i < outputs_.size(); ++i) externals.push_back({built_.outputIds[i], outputs_[i].data()});
+  if (xnn_setup_runtime_v2(runtime_, externals.size(), externals.data()) != xnn_status_success)
+    throw Error("XNNPACK could not set up the runtime");
+  if (xnn_invoke_runtime(runtime_) != xnn_status_success) throw Error("XNNPACK failed to run the network");
+}
+
+}  // namespace bodypix

@@ -1,0 +1,178 @@
+// Locates the shared test data (models + photos) that lives OUTSIDE the repo
+// (it is not redistributable / too big to commit), and gives node:test helpers
+// that skip loudly when it is absent locally but fail hard in CI, so a CI run
+// can never silently pass with zero parity coverage.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { syntheticImages } from './images.mjs';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Absolute path of the shared data directory ($BODYPIX_SHARED or ../shared). */
+export const sharedDir = path.resolve(process.env.BODYPIX_SHARED || path.resolve(repoRoot, '../shared'));
+
+export const modelsDir = path.join(sharedDir, 'models', 'bodypix');
+export const imagesDir = path.join(sharedDir, 'images');
+
+export const isCI = process.env.CI === 'true';
+
+/** Absolute path for a path relative to the shared dir (absolute paths pass through). */
+export function sharedPath(relPath) {
+  return path.isAbsolute(relPath) ? relPath : path.join(sharedDir, relPath);
+}
+
+/** True if every given shared-relative path exists. */
+export function hasShared(...relPaths) {
+  return relPaths.every((p) => fs.existsSync(sharedPath(p)));
+}
+
+/**
+ * For node:test. Returns the absolute path(s) if present. If missing:
+ * - CI=true: throws (test fails) - missing data in CI is a setup bug.
+ * - otherwise: console.warn + t.skip(), returns null; caller must `return`.
+ * Usage:  const p = requireShared(t, 'images/x.jpg'); if (!p) return;
+ * Accepts one path or an array (returns an array then).
+ */
+export function requireShared(t, relPath) {
+  const list = Array.isArray(relPath) ? relPath : [relPath];
+  const abs = list.map(sharedPath);
+  const missing = abs.filter((p) => !fs.existsSync(p));
+  if (missing.length) {
+    const msg = `shared test data missing: ${missing.join(', ')} ` +
+      `(set BODYPIX_SHARED; currently ${sharedDir})`;
+    if (isCI) throw new Error(`[CI] ${msg}`);
+    console.warn(`\n*** SKIPPING "${t?.name ?? '?'}": ${msg} ***\n`);
+    t?.skip?.(msg);
+    return null;
+  }
+  return Array.isArray(relPath) ? abs : abs[0];
+}
+
+const QUANT_BYTES = { float: 4, quant2: 2, quant1: 1 };
+
+/**
+ * Every runnable MobileNet model file under models/bodypix/mobilenet:
+ * [{id:'quant2-075-16', dir, jsonPath, quantBytes, multiplier, outputStride}].
+ * "Runnable" = the JSON exists and every shard in its weightsManifest is on
+ * disk with the expected total size (incomplete variants are excluded).
+ * Sorted: float, quant2, quant1; then multiplier; then stride 16 before 8.
+ */
+export function listModels() {
+  const root = path.join(modelsDir, 'mobilenet');
+  if (!fs.existsSync(root)) return [];
+  const out = [];
+  for (const q of Object.keys(QUANT_BYTES)) {
+    const qdir = path.join(root, q);
+    if (!fs.existsSync(qdir)) continue;
+    for (const m of fs.readdirSync(qdir).sort()) {
+      const dir = path.join(qdir, m);
+      for (const outputStride of [16, 8]) {
+        const jsonPath = path.join(dir, `model-stride${outputStride}.json`);
+        if (!fs.existsSync(jsonPath) || !shardsComplete(jsonPath)) continue;
+        out.push({
+          id: `${q}-${m}-${outputStride}`,
+          dir, jsonPath,
+          quantBytes: QUANT_BYTES[q],
+          multiplier: Number(m) / 100,
+          outputStride,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** One model by id ('quant2-075-16'); throws if unknown/incomplete. */
+export function getModel(id) {
+  const m = listModels().find((x) => x.id === id);
+  if (!m) throw new Error(`model ${id} not found under ${modelsDir}`);
+  return m;
+}
+
+// Checks that all weight shards exist and hold exactly the bytes the manifest
+// needs (the shared store had 4 MiB shards silently dropped).
+function shardsComplete(jsonPath) {
+  try {
+    const j = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+    const dir = path.dirname(jsonPath);
+    let need = 0;
+    let have = 0;
+    for (const group of j.weightsManifest) {
+      for (const w of group.weights) {
+        const n = w.shape.reduce((a, b) => a * b, 1);
+        const dt = w.quantization ? w.quantization.dtype : w.dtype;
+        need += n * ({ uint8: 1, uint16: 2, float16: 2 }[dt] ?? 4);
+      }
+      for (const p of group.paths) {
+        const f = path.join(dir, p);
+        if (!fs.existsSync(f)) return false;
+        have += fs.statSync(f).size;
+      }
+    }
+    return have === need;
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute paths of all photos (*.jpg / *.jpeg) in the shared images dir, sorted. */
+export function listPhotos() {
+  if (!fs.existsSync(imagesDir)) return [];
+  return fs.readdirSync(imagesDir)
+    .filter((f) => /\.jpe?g$/i.test(f))
+    .sort()
+    .map((f) => path.join(imagesDir, f));
+}
+
+/** The photo used by the official tfjs-models golden tests. */
+export const GOLDEN = {
+  image: 'images/three-people-office-1049x861.jpg',
+  personMask: 'images/three-people-office-1049x861.bodypix-person-mask.png',
+  personSegmentation: 'images/three-people-office-1049x861.bodypix-person-segmentation.png',
+  partIds: 'images/three-people-office-1049x861.bodypix-part-ids.png',
+  partColors: 'images/three-people-office-1049x861.bodypix-part-colors.png',
+};
+
+/**
+ * Which reference computations parity tests run, as a flat list of
+ * {model, image, method} (image = absolute photo path or a synthetic name
+ * from syntheticImages(); method = 'segmentPerson' | 'segmentPersonParts' |
+ * 'rawHeads'; all at internalResolution 'medium', other options default).
+ *
+ * tfjs-cpu is slow (full matrix: ~50 CPU-minutes), so by default (~7.5
+ * CPU-minutes cold, ~4 min wall with warm-cache.mjs on 2 cores; free once cached):
+ *  - every model file x the golden photo x both methods
+ *  - quant2-075-16 (body-pix's default architecture) x every photo x both methods
+ *  - synthetic images (padding/odd-size geometry; depends on the stride, not
+ *    on width/quantization) x both methods on SYNTHETIC_MODELS
+ *  - rawHeads for the float models (float-050-16/8) on the golden photo, the
+ *    small five-people photo and all synthetic images
+ * BODYPIX_REF_FULL=1 (or {full:true}): every model x every photo + synthetic
+ * image x both methods, and rawHeads for the float models everywhere.
+ */
+export const DEFAULT_MODEL_ID = 'quant2-075-16';
+export const SYNTHETIC_MODELS = Object.freeze(['quant2-075-16', 'quant2-075-8', 'float-050-16', 'float-050-8']);
+
+export function referenceMatrix({
+  full = process.env.BODYPIX_REF_FULL === '1',
+  synthetic = syntheticImages().map((s) => s.name),
+} = {}) {
+  const photos = listPhotos();
+  const golden = sharedPath(GOLDEN.image);
+  const small = photos.filter((p) => /five-people-meeting/.test(p));
+  const out = [];
+  for (const model of listModels()) {
+    const synth = full || SYNTHETIC_MODELS.includes(model.id) ? synthetic : [];
+    const imgs = full || model.id === DEFAULT_MODEL_ID ? photos : [golden];
+    for (const image of [...imgs, ...synth]) {
+      out.push({ model, image, method: 'segmentPerson' }, { model, image, method: 'segmentPersonParts' });
+    }
+    if (model.quantBytes === 4) {
+      for (const image of [...(full ? photos : [golden, ...small]), ...synth]) {
+        out.push({ model, image, method: 'rawHeads' });
+      }
+    }
+  }
+  return out;
+}
