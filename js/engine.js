@@ -37,7 +37,12 @@ async function instantiate(flavour, wasmPath) {
     }
     const factory = createRequire(import.meta.url)(fileURLToPath(glue));
     // Passing the bytes avoids Emscripten 3.1.6 trying node's fetch on a path.
-    return factory({ wasmBinary });
+    const module = await factory({ wasmBinary });
+    // The pthread pool's Workers would keep node alive after the caller is
+    // done; they only ever work while the main thread waits on them.
+    const pthreads = module.PThread;
+    if (pthreads) [...pthreads.unusedWorkers, ...pthreads.runningWorkers].forEach((w) => w.unref?.());
+    return module;
   }
   const response = await fetch(glue);
   if (!response.ok) throw new Error(`cannot fetch the engine ${glue}: HTTP ${response.status}`);

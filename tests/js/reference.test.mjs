@@ -138,7 +138,7 @@ test('disk cache round-trips results losslessly and is actually used', async (t)
   const bins = [];
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => {
     const f = path.join(d, e.name);
-    if (e.isDirectory()) walk(f); else if (f.endsWith('.bin')) bins.push(f);
+    if (e.isDirectory()) walk(f); else if (/\.bin(\.gz)?$/.test(f)) bins.push(f);
   });
   walk(dir);
   for (const f of bins) fs.truncateSync(f, 3);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { imageHash } from '../support/images.mjs';
 
@@ -269,17 +270,16 @@ export function toInputTensor({ data, width, height }) {
   return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }
 
-/** Re-exports of body-pix internals some tests want (resolution math). */
-export const bodyPixUtil = {
-  toInputResolutionHeightAndWidth: bpUtil.toInputResolutionHeightAndWidth,
-  toValidInputResolution: bpUtil.toValidInputResolution,
-};
+/** body-pix 2.2.1's own dist/util.js (not re-exported by its index): resolution
+ * math, padAndResizeTo, scaleAndCropToInputTensorShape, ... */
+export const bodyPixUtil = bpUtil;
 export { tf };
 
 // ---------------------------------------------------------------------------
-// Disk cache: <dir>/<key[0:2]>/<key>/{meta.json, <n>.bin}. Typed arrays are
-// stored as raw little-endian files; everything else goes into meta.json with
-// typed arrays replaced by {$typed: ctorName, file, length}.
+// Disk cache: <dir>/<key[0:2]>/<key>/{meta.json, <n>.bin[.gz]}. Typed arrays
+// are stored as raw little-endian files (integer arrays gzipped); everything
+// else goes into meta.json with typed arrays replaced by
+// {$typed: ctorName, file, length, encoding?: 'gzip'}.
 
 export function defaultCacheDir() {
   const root = process.env.BODYPIX_CACHE || path.join(os.homedir(), '.cache', 'bodypix-wasm');
@@ -326,8 +326,17 @@ function writeEntry(cacheDir, key, value, info) {
   let n = 0;
   const encode = (v) => {
     if (ArrayBuffer.isView(v)) {
+      const raw = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      // Integer maps (masks, part ids) are mostly runs: gzip makes them ~100x
+      // smaller (keeps a CI cache small). Floats stay raw (poor ratio, and
+      // raw files can be inspected/mmapped directly).
+      if (!(v instanceof Float32Array || v instanceof Float64Array)) {
+        const file = `${n++}.bin.gz`;
+        fs.writeFileSync(path.join(tmp, file), zlib.gzipSync(raw, { level: 6 }));
+        return { $typed: v.constructor.name, file, length: v.length, encoding: 'gzip' };
+      }
       const file = `${n++}.bin`;
-      fs.writeFileSync(path.join(tmp, file), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      fs.writeFileSync(path.join(tmp, file), raw);
       return { $typed: v.constructor.name, file, length: v.length };
     }
     if (Array.isArray(v)) return v.map(encode);
@@ -354,7 +363,8 @@ function readEntry(cacheDir, key) {
       if (v && typeof v === 'object') {
         if (v.$typed) {
           const Ctor = TYPED[v.$typed];
-          const buf = fs.readFileSync(path.join(dir, v.file));
+          let buf = fs.readFileSync(path.join(dir, v.file));
+          if (v.encoding === 'gzip') buf = zlib.gunzipSync(buf);
           if (buf.length !== v.length * Ctor.BYTES_PER_ELEMENT) throw new Error('truncated cache file');
           // Copy into a fresh, aligned ArrayBuffer (Buffer pools are unaligned).
           const out = new Ctor(v.length);
