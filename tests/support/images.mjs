@@ -124,3 +124,33 @@ export function solidImage(width, height, [r, g, b] = [0, 0, 0]) {
 export function imageName(p) {
   return typeof p === 'string' ? path.basename(p) : p.name;
 }
+
+/**
+ * Deterministic bilinear resize of an RGBA image (half-pixel centres, like
+ * cv2.INTER_LINEAR / tf.image.resize with halfPixelCenters), integer-rounded.
+ * Used to derive photo-based edge cases at chosen sizes.
+ */
+export function resizeImage(img, width, height) {
+  const { data: src, width: sw, height: sh } = img;
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * (sh / height) - 0.5, 0), sh - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, sh - 1);
+    const wy = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * (sw / width) - 0.5, 0), sw - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, sw - 1);
+      const wx = fx - x0;
+      for (let c = 0; c < 4; c++) {
+        const a = src[(y0 * sw + x0) * 4 + c];
+        const b = src[(y0 * sw + x1) * 4 + c];
+        const d = src[(y1 * sw + x0) * 4 + c];
+        const e = src[(y1 * sw + x1) * 4 + c];
+        out[(y * width + x) * 4 + c] = Math.round((a + (b - a) * wx) * (1 - wy) + (d + (e - d) * wx) * wy);
+      }
+    }
+  }
+  return { data: out, width, height };
+}
