@@ -14,5 +14,10 @@ for flavour in simd-threads simd baseline; do
   (cd "$(bash scripts/build.sh --print-build-dir "$flavour")" && ctest --output-on-failure)
 done
 
+# tfjs-cpu, the reference, is single-threaded and slow: compute its results
+# on every core once, into the cache the parity tests read.
+echo "test: reference results (body-pix on tfjs-backend-cpu)"
+node tests/reference/warm-cache.mjs --jobs "$(nproc)"
+
 echo "test: JS tests"
 node --test tests/js/

@@ -10,7 +10,9 @@ import path from 'node:path';
 import {
   loadReference, loadViaBodyPixLoad, toInputTensor, HEAD_NAMES, tf,
 } from '../reference/bodypix-ref.mjs';
-import { requireShared, listModels, listPhotos, getModel, GOLDEN } from '../support/shared.mjs';
+import {
+  requireShared, listModels, listPhotos, getModel, GOLDEN, derivedImages, referenceMatrix,
+} from '../support/shared.mjs';
 import { decodeImage, syntheticImages } from '../support/images.mjs';
 import { iou, goldenMask, countDiff, maxAbsDiff } from '../support/metrics.mjs';
 
@@ -147,4 +149,46 @@ test('disk cache round-trips results losslessly and is actually used', async (t)
   assert.equal(c.stats.misses, 1);
   c.dispose();
   b.dispose();
+});
+
+// Known body-pix 2.2.1 behaviours the implementation must reproduce; pinned
+// here so a reference/tfjs upgrade that changes them is noticed.
+test('body-pix quirk: flipHorizontal is ignored by segmentPerson/segmentPersonParts', async (t) => {
+  if (!requireShared(t, [`models/bodypix/${DEFAULT_MODEL}`, SMALL_PHOTO])) return;
+  const ref = await loadReference(getModel('quant2-075-16'));
+  const img = decodeImage(requireShared(t, SMALL_PHOTO));
+  for (const m of ['segmentPerson', 'segmentPersonParts']) {
+    const a = await ref[m](img, { flipHorizontal: false });
+    const b = await ref[m](img, { flipHorizontal: true });
+    assert.equal(countDiff(a.data, b.data), 0, m);
+    assert.deepEqual(a.allPoses, b.allPoses, m);
+  }
+  ref.dispose();
+});
+
+test('body-pix quirk: cropAndResize extrapolates the last column at 736x608 (background there)', async (t) => {
+  if (!requireShared(t, [`models/bodypix/${DEFAULT_MODEL}`, GOLDEN.image])) return;
+  const ref = await loadReference(getModel('quant2-075-16'));
+  const byName = Object.fromEntries(derivedImages().map((d) => [d.name, d.image]));
+  const col = (r, x, pos) => { let n = 0; for (let y = 0; y < r.height; y++) if (pos(r.data[y * r.width + x])) n++; return n; };
+  for (const [name, lastIsEmpty] of [['three-people-736x608', true], ['three-people-737x608', false]]) {
+    const img = byName[name];
+    const seg = await ref.segmentPerson(img);
+    const parts = await ref.segmentPersonParts(img);
+    const w = img.width;
+    assert.ok(col(seg, w - 2, (v) => v === 1) > 100, `${name}: people reach the right edge`);
+    assert.equal(col(seg, w - 1, (v) => v === 1) === 0, lastIsEmpty, `${name} segmentPerson last column`);
+    assert.equal(col(parts, w - 1, (v) => v >= 0) === 0, lastIsEmpty, `${name} parts last column`);
+  }
+  ref.dispose();
+});
+
+test('referenceMatrix: default subset covers every model, full is a superset', (t) => {
+  if (!requireShared(t, ['models/bodypix/mobilenet', GOLDEN.image])) return;
+  const key = (e) => `${e.model.id}|${e.image}|${e.method}`;
+  const def = referenceMatrix({ full: false });
+  const full = new Set(referenceMatrix({ full: true }).map(key));
+  assert.equal(new Set(def.map((e) => e.model.id)).size, listModels().length);
+  for (const e of def) assert.ok(full.has(key(e)), key(e));
+  assert.ok(def.length < full.size / 3);
 });

@@ -22,6 +22,7 @@ require('@tensorflow/tfjs-backend-cpu'); // registers the 'cpu' backend
 const bodyPix = require('@tensorflow-models/body-pix');
 const bpModel = require('@tensorflow-models/body-pix/dist/body_pix_model.js');
 const bpMobileNet = require('@tensorflow-models/body-pix/dist/mobilenet.js');
+const bpResNet = require('@tensorflow-models/body-pix/dist/resnet.js');
 const bpUtil = require('@tensorflow-models/body-pix/dist/util.js');
 
 export const versions = Object.freeze({
@@ -122,7 +123,10 @@ export function modelFileHash(jsonPath) {
 export async function loadReference(spec, opts = {}) {
   const { jsonPath, outputStride, multiplier, quantBytes } = spec;
   if (!jsonPath) throw new Error('loadReference: jsonPath required');
-  if (![8, 16].includes(outputStride)) throw new Error(`bad outputStride ${outputStride}`);
+  if (![8, 16, 32].includes(outputStride)) throw new Error(`bad outputStride ${outputStride}`);
+  const resNet = spec.architecture === 'ResNet50';
+  // Same graph outputs; ResNet names its displacement heads after its scope.
+  const headNames = HEAD_NAMES.map((n) => (resNet ? n.replace('MobilenetV1/', 'resnet_v1_50/') : n));
   const cacheDir = opts.cache === false ? null
     : (typeof opts.cache === 'string' ? opts.cache : defaultCacheDir());
   const modelHash = modelFileHash(jsonPath);
@@ -131,7 +135,8 @@ export async function loadReference(spec, opts = {}) {
     if (!net) {
       await initCpuBackend();
       const graph = await tfconv.loadGraphModel(fileIOHandler(jsonPath));
-      net = new bodyPix.BodyPix(new bpMobileNet.MobileNet(graph, outputStride));
+      net = new bodyPix.BodyPix(resNet ? new bpResNet.ResNet(graph, outputStride)
+        : new bpMobileNet.MobileNet(graph, outputStride));
     }
     return net;
   };
@@ -149,7 +154,7 @@ export async function loadReference(spec, opts = {}) {
     if (cacheDir) {
       writeEntry(cacheDir, key, value, {
         method, config, outputStride, multiplier, quantBytes,
-        model: path.relative(os.homedir(), path.resolve(jsonPath)), modelHash,
+        model: path.resolve(jsonPath), modelHash,
         image: { name: image.name ?? null, width: image.width, height: image.height },
         versions,
       });
@@ -161,8 +166,8 @@ export async function loadReference(spec, opts = {}) {
     spec: { jsonPath, outputStride, multiplier, quantBytes },
     modelHash,
     stats,
-    /** The underlying body-pix BodyPix instance (loads the model). */
-    bodyPix: getNet,
+    /** async () => the underlying body-pix BodyPix instance (loads the model on first use). */
+    getBodyPix: getNet,
 
     /**
      * body-pix segmentPerson(). Returns {width, height, data: Int32Array
@@ -219,10 +224,10 @@ export async function loadReference(spec, opts = {}) {
           const batch = tf.expandDims(pre, 0);
           // execute() with explicit names: same graph/kernels as predict(),
           // but keyed by node name so nobody depends on output order.
-          const outs = base.model.execute(batch, [...HEAD_NAMES]);
+          const outs = base.model.execute(batch, headNames);
           const heads = {};
-          for (let i = 0; i < HEAD_NAMES.length; i++) {
-            heads[HEAD_NAMES[i]] = { shape: outs[i].shape.slice(1), data: await outs[i].data() };
+          for (let i = 0; i < headNames.length; i++) {
+            heads[headNames[i]] = { shape: outs[i].shape.slice(1), data: await outs[i].data() };
           }
           const value = {
             heads,

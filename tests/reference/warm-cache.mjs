@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadReference, defaultCacheDir } from './bodypix-ref.mjs';
-import { referenceMatrix, listModels } from '../support/shared.mjs';
+import { referenceMatrix, listModels, derivedImages } from '../support/shared.mjs';
 import { decodeImage, syntheticImages } from '../support/images.mjs';
 
 const args = process.argv.slice(2);
@@ -36,7 +36,7 @@ if (!shard) {
 const [k, n] = shard.split('/').map(Number);
 // Group by model so each worker loads each of its models once; deal the
 // groups round-robin weighted by a rough cost so workers finish together.
-const synth = new Map(syntheticImages().map((s) => [s.name, { ...s.image, name: s.name }]));
+const synth = new Map([...syntheticImages(), ...derivedImages()].map((s) => [s.name, { ...s.image, name: s.name }]));
 const entries = referenceMatrix();
 const byModel = new Map();
 for (const e of entries) {

@@ -93,13 +93,14 @@ const blobs = (w, h, seed) => {
 };
 
 /**
- * Deterministic synthetic RGBA images (no people) for edge cases:
+ * Deterministic synthetic RGBA images (no real people) for edge cases:
  * [{name, image:{data,width,height}}]. Names are stable cache keys.
  * Sizes chosen to exercise padding/resize paths: square noise, gradient,
- * tiny 16x16, odd 641x479, very wide 1200x90, very tall 90x1200, 2x2 and a
- * 3x5 near-degenerate. 1x1 is NOT included: body-pix itself throws on it
- * (see tests/reference/README or the report; padAndResizeTo builds a 1x1
- * target for stride 16 'medium' ... see isDegenerateForBodyPix()).
+ * smooth blobs (the network fires on them: non-empty masks), tiny 16x16
+ * (1x1 network input at stride 16), odd 641x479, very wide 1200x90, very
+ * tall 90x1200, 2x2 and 3x5. No width-1/height-1 images: body-pix 2.2.1
+ * returns broken results for them (tf.squeeze drops the unit dimension:
+ * 1x1 gives width/height undefined; see tests/reference/README.md).
  */
 export function syntheticImages() {
   return [

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { syntheticImages } from './images.mjs';
+import { syntheticImages, decodeImage, resizeImage } from './images.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -144,8 +144,8 @@ export const GOLDEN = {
  * CPU-minutes cold, ~4 min wall with warm-cache.mjs on 2 cores; free once cached):
  *  - every model file x the golden photo x both methods
  *  - quant2-075-16 (body-pix's default architecture) x every photo x both methods
- *  - synthetic images (padding/odd-size geometry; depends on the stride, not
- *    on width/quantization) x both methods on SYNTHETIC_MODELS
+ *  - synthetic + derived images (padding/odd-size geometry; depends on the
+ *    stride, not on width/quantization) x both methods on SYNTHETIC_MODELS
  *  - rawHeads for the float models (float-050-16/8) on the golden photo, the
  *    small five-people photo and all synthetic images
  * BODYPIX_REF_FULL=1 (or {full:true}): every model x every photo + synthetic
@@ -156,7 +156,7 @@ export const SYNTHETIC_MODELS = Object.freeze(['quant2-075-16', 'quant2-075-8', 
 
 export function referenceMatrix({
   full = process.env.BODYPIX_REF_FULL === '1',
-  synthetic = syntheticImages().map((s) => s.name),
+  synthetic = [...syntheticImages(), ...derivedImages()].map((s) => s.name),
 } = {}) {
   const photos = listPhotos();
   const golden = sharedPath(GOLDEN.image);
@@ -175,4 +175,27 @@ export function referenceMatrix({
     }
   }
   return out;
+}
+
+let derived = null;
+/**
+ * Photo-based edge cases, derived deterministically from the golden photo
+ * ([] if it is missing): [{name, image}].
+ * - three-people-736x608: at this size tfjs's cropAndResize (the last step
+ *   of body-pix's upsampling) computes the last column's source x as
+ *   960.0000000000001 > W-1 and writes extrapolationValue 0 there, so body-pix
+ *   marks the whole last column background even where people are (419 person
+ *   pixels in column 734, 0 in column 735 with quant2-075-16). 737x608 is the
+ *   control (no extrapolation). ~0.06% of sizes do this, e.g. 1920x1440 medium.
+ */
+export function derivedImages() {
+  if (derived) return derived;
+  const src = sharedPath(GOLDEN.image);
+  if (!fs.existsSync(src)) return [];
+  const g = decodeImage(src);
+  derived = [
+    { name: 'three-people-736x608', image: resizeImage(g, 736, 608) },
+    { name: 'three-people-737x608', image: resizeImage(g, 737, 608) },
+  ];
+  return derived;
 }

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Benchmark, not a test: in one process, our engine and body-pix 2.2.1 on
+// @tensorflow/tfjs-backend-wasm, same model (body-pix's default MobileNetV1
+// 0.75, stride 16, quantBytes 2), same photos, internalResolution 'medium'.
+// Prints per method: cold (module init + model load + first result), warm
+// median, and our time as a ratio of tfjs-wasm's.
+//   node scripts/bench.mjs [runs=15]
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import * as bodyPix from '../js/index.js';
+import { supportedFlavours } from '../js/engine.js';
+import { fileIOHandler } from '../tests/reference/bodypix-ref.mjs';
+import { decodeImage } from '../tests/support/images.mjs';
+import { getModel, sharedPath } from '../tests/support/shared.mjs';
+
+const require = createRequire(import.meta.url);
+const tf = require('@tensorflow/tfjs-core');
+const tfconv = require('@tensorflow/tfjs-converter');
+const tfjsBodyPix = require('@tensorflow-models/body-pix');
+const tfjsMobileNet = require('@tensorflow-models/body-pix/dist/mobilenet.js');
+const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm');
+
+const RUNS = Number(process.argv[2] ?? 15);
+const spec = getModel('quant2-075-16');
+const PHOTOS = ['three-people-office-1049x861.jpg', 'pexels-fauxels-3184419.jpg', 'single-person-frisbee-513x513.jpg'];
+const photos = PHOTOS.map((name) => ({ name, image: decodeImage(sharedPath(`images/${name}`)) }));
+const CONFIG = { internalResolution: 'medium', segmentationThreshold: 0.7 };
+const METHODS = ['segmentPerson', 'segmentPersonParts'];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => (x == null ? 'fails' : `${x.toFixed(1)} ms`);
+
+async function time(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+// cold: from nothing loaded to the first result of `method` on the first photo.
+async function measure(name, loadNet, run) {
+  const result = {};
+  for (const method of METHODS) {
+    let net;
+    const row = { cold: null, warm: {}, error: null };
+    try {
+      row.cold = await time(async () => {
+        net = await loadNet();
+        await run(net, method, photos[0].image);
+      });
+      for (const { name: photo, image } of photos) {
+        const times = [];
+        for (let i = 0; i < RUNS; i++) times.push(await time(() => run(net, method, image)));
+        row.warm[photo] = median(times);
+      }
+    } catch (e) {
+      row.error = e.message.split('\n')[0];
+    }
+    net?.dispose();
+    result[method] = row;
+    console.error(`  ${name} ${method}: cold ${ms(row.cold)}${row.error ? `, error: ${row.error}` : ''}`);
+  }
+  return result;
+}
+
+async function loadTfjsWasm() {
+  const graph = await tfconv.loadGraphModel(fileIOHandler(spec.jsonPath));
+  return new tfjsBodyPix.BodyPix(new tfjsMobileNet.MobileNet(graph, 16));
+}
+
+function tfjsRun(net, method, { data, width, height }) {
+  // body-pix takes a tensor in Node (no tf.browser.fromPixels for plain objects).
+  const rgb = new Int32Array(width * height * 3);
+  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
+    rgb[3 * i] = data[j]; rgb[3 * i + 1] = data[j + 1]; rgb[3 * i + 2] = data[j + 2];
+  }
+  const input = tf.tensor3d(rgb, [height, width, 3], 'int32');
+  return net[method](input, CONFIG).finally(() => input.dispose());
+}
+
+console.error(`benchmark: ${path.basename(path.dirname(spec.jsonPath))} quant2 stride 16, 'medium', ${RUNS} warm runs`);
+const results = {};
+for (const flavour of supportedFlavours()) {
+  results[`wasm-${flavour}`] = await measure(`bodypix-wasm ${flavour}`, () => bodyPix.load({
+    modelUrl: spec.jsonPath, multiplier: 0.75, quantBytes: 2, flavour,
+  }), (net, method, image) => net[method](image, CONFIG));
+}
+results['tfjs-wasm'] = await measure('tfjs-wasm', async () => {
+  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  return loadTfjsWasm();
+}, tfjsRun);
+
+const peer = results['tfjs-wasm'];
+for (const method of METHODS) {
+  console.log(`\n${method}`);
+  console.log(['backend', 'cold', ...photos.map((p) => p.name), 'warm ratio vs tfjs-wasm'].join(' | '));
+  for (const [backend, r] of Object.entries(results)) {
+    const row = r[method];
+    const ratios = photos.map((p) => (row.warm[p.name] != null && peer[method].warm[p.name] != null
+      ? row.warm[p.name] / peer[method].warm[p.name] : null));
+    const ratio = backend === 'tfjs-wasm' ? '1' : ratios.map((x) => (x == null ? 'n/a' : `${x.toFixed(2)}x`)).join(', ');
+    const cells = row.error ? [`fails: ${row.error}`] : [ms(row.cold), ...photos.map((p) => ms(row.warm[p.name]))];
+    console.log([backend, ...cells, row.error ? '' : ratio].join(' | '));
+  }
+}
