@@ -11,9 +11,9 @@ namespace bodypix {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
-// Shapes are inferred at this nominal input size to define the subgraph; the
+// Shapes are inferred at a nominal input size to define the subgraph; the
 // runtime is reshaped to the real size before every run.
-constexpr size_t kNominalSize = 257;
+constexpr size_t kNominalSize = BuiltSubgraph::kNominalInputSize;
 
 struct Value {
   uint32_t id = XNN_INVALID_VALUE_ID;
@@ -57,7 +57,7 @@ class Builder {
     }
     markNeeded(outputs);
     result_.outputIds.assign(outputs.size(), XNN_INVALID_VALUE_ID);
-    result_.outputChannels.assign(outputs.size(), 0);
+    result_.nominalOutputShapes.assign(outputs.size(), {});
     xnn_subgraph_t raw = nullptr;
     if (xnn_create_subgraph(static_cast<uint32_t>(outputs.size() + 1), 0, &raw) != xnn_status_success)
       throw Error("XNNPACK could not create a subgraph");
@@ -164,7 +164,7 @@ class Builder {
       throw Error("XNNPACK could not define the tensor of node '" + name + "' with shape " + shapeString(v.shape));
     if (out != outputIndex_.end()) {
       result_.outputIds[out->second] = v.id;
-      result_.outputChannels[out->second] = v.shape.back();
+      result_.nominalOutputShapes[out->second] = v.shape;
     }
     return values_[name] = v;
   }

@@ -23,7 +23,9 @@ struct BuiltSubgraph {
   // External value ids: the image input is kInputId, output i is outputIds[i].
   static constexpr uint32_t kInputId = 0;
   std::vector<uint32_t> outputIds;
-  std::vector<size_t> outputChannels;
+  // Output shapes [1, h, w, c] at the nominal input size kNominalInputSize.
+  static constexpr size_t kNominalInputSize = 257;
+  std::vector<std::vector<size_t>> nominalOutputShapes;
   size_t inputChannels = 0;
   // XNNPACK reads static tensors from these for as long as a runtime exists.
   std::deque<std::vector<float>> staticData;

@@ -1,5 +1,6 @@
 #include "model/graph_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -162,7 +163,7 @@ size_t bytesPerValue(const std::string& dtype, const std::string& weight) {
   throw Error("weight '" + weight + "' has dtype '" + dtype + "', which is not supported");
 }
 
-float halfToFloat(uint16_t h) {
+float halfToFloat(uint16_t h) noexcept {
   const uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
   float value;
   if (exponent == 0) value = std::ldexp(static_cast<float>(mantissa), -24);
@@ -171,42 +172,65 @@ float halfToFloat(uint16_t h) {
   return sign ? -value : value;
 }
 
-// Reads element i of a little-endian buffer of the stored dtype.
-double storedValue(const uint8_t* p, const std::string& stored, size_t i) {
-  if (stored == "uint8") return p[i];
-  if (stored == "uint16") {
-    uint16_t v;
-    std::memcpy(&v, p + 2 * i, 2);
-    return v;
-  }
-  if (stored == "float16") {
-    uint16_t v;
-    std::memcpy(&v, p + 2 * i, 2);
-    return halfToFloat(v);
-  }
-  if (stored == "int32") {
-    int32_t v;
-    std::memcpy(&v, p + 4 * i, 4);
-    return v;
+enum class Stored { Float32, Int32, Uint8, Uint16, Float16 };
+
+Stored storedType(const std::string& dtype) {
+  if (dtype == "uint8") return Stored::Uint8;
+  if (dtype == "uint16") return Stored::Uint16;
+  if (dtype == "float16") return Stored::Float16;
+  if (dtype == "int32") return Stored::Int32;
+  return Stored::Float32;
+}
+
+// Element i of a little-endian buffer of the stored type. noexcept matters:
+// under -fexceptions Emscripten routes calls that may throw through JS, which
+// made decoding a 2 MB model take over 100 ms.
+double storedValue(const uint8_t* p, Stored stored, size_t i) noexcept {
+  switch (stored) {
+    case Stored::Uint8:
+      return p[i];
+    case Stored::Uint16: {
+      uint16_t v;
+      std::memcpy(&v, p + 2 * i, 2);
+      return v;
+    }
+    case Stored::Float16: {
+      uint16_t v;
+      std::memcpy(&v, p + 2 * i, 2);
+      return halfToFloat(v);
+    }
+    case Stored::Int32: {
+      int32_t v;
+      std::memcpy(&v, p + 4 * i, 4);
+      return v;
+    }
+    case Stored::Float32:
+      break;
   }
   float v;
   std::memcpy(&v, p + 4 * i, 4);
   return v;
 }
 
+template <typename T, typename F>
+void decodeInto(std::vector<T>& out, int64_t count, F&& convert) noexcept {
+  for (int64_t i = 0; i < count; ++i) out[static_cast<size_t>(i)] = convert(static_cast<size_t>(i));
+}
+
 Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* bytes,
-                    const std::string& stored, int64_t count) {
+                    const std::string& storedName, int64_t count) {
+  const Stored stored = storedType(storedName);
   Tensor t;
   const std::string dtype = spec.value("dtype", std::string("float32"));
   if (dtype != "float32" && dtype != "int32")
     throw Error("weight '" + name + "' has dtype '" + dtype + "'; only float32 and int32 are supported");
   t.dtype = dtype == "int32" ? DType::Int32 : DType::Float32;
-  const bool affine = stored == "uint8" || stored == "uint16";
+  const bool affine = stored == Stored::Uint8 || stored == Stored::Uint16;
   double scale = 1, min = 0;
   if (affine) {
     const json& q = spec["quantization"];
     if (!q.contains("min") || !q.contains("scale") || !q["min"].is_number() || !q["scale"].is_number())
-      throw Error("weight '" + name + "' is quantized to " + stored + " but has no numeric min and scale");
+      throw Error("weight '" + name + "' is quantized to " + storedName + " but has no numeric min and scale");
     scale = q["scale"].get<double>();
     min = q["min"].get<double>();
   }
@@ -214,19 +238,19 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
   // Float32Array, or rounds it for int32; doing the same keeps bit parity.
   if (t.dtype == DType::Float32) {
     t.f32.resize(static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i) {
-      const double v = storedValue(bytes, stored, static_cast<size_t>(i));
-      t.f32[static_cast<size_t>(i)] = static_cast<float>(affine ? v * scale + min : v);
-    }
-    for (float v : t.f32)
-      if (!std::isfinite(v)) throw Error("weight '" + name + "' contains NaN or Inf values");
+    decodeInto(t.f32, count, [&](size_t i) noexcept {
+      const double v = storedValue(bytes, stored, i);
+      return static_cast<float>(affine ? v * scale + min : v);
+    });
+    if (!std::all_of(t.f32.begin(), t.f32.end(), [](float v) noexcept { return std::isfinite(v); }))
+      throw Error("weight '" + name + "' contains NaN or Inf values");
   } else {
-    if (stored == "float16") throw Error("weight '" + name + "' is int32 quantized to float16, which TF.js rejects");
+    if (stored == Stored::Float16) throw Error("weight '" + name + "' is int32 quantized to float16, which TF.js rejects");
     t.i32.resize(static_cast<size_t>(count));
-    for (int64_t i = 0; i < count; ++i) {
-      const double v = storedValue(bytes, stored, static_cast<size_t>(i));
-      t.i32[static_cast<size_t>(i)] = static_cast<int32_t>(affine ? std::round(v * scale + min) : v);
-    }
+    decodeInto(t.i32, count, [&](size_t i) noexcept {
+      const double v = storedValue(bytes, stored, i);
+      return static_cast<int32_t>(affine ? std::round(v * scale + min) : v);
+    });
   }
   return t;
 }
@@ -241,12 +265,18 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
       throw Error("model JSON has a weightsManifest entry without paths and weights");
     // A group's shards are one byte stream that its weights are laid out in.
     const size_t groupShards = group["paths"].size();
-    std::vector<uint8_t> stream;
+    std::vector<uint8_t> joined;
+    ShardView stream{nullptr, 0};
     for (size_t s = 0; s < groupShards; ++s, ++shardIndex) {
       if (shardIndex >= shards.size())
         throw Error("model JSON lists weight shard '" + group["paths"][s].get<std::string>() +
                     "' but only " + std::to_string(shards.size()) + " shard(s) were given");
-      stream.insert(stream.end(), shards[shardIndex].data, shards[shardIndex].data + shards[shardIndex].size);
+      if (groupShards == 1) {
+        stream = shards[shardIndex];  // the common case needs no copy
+      } else {
+        joined.insert(joined.end(), shards[shardIndex].data, shards[shardIndex].data + shards[shardIndex].size);
+        stream = {joined.data(), joined.size()};
+      }
     }
     size_t offset = 0;
     for (const json& spec : group["weights"]) {
@@ -271,18 +301,18 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
         stored = q["dtype"].get<std::string>();
       }
       const size_t bytes = static_cast<size_t>(count) * bytesPerValue(stored, name);
-      if (offset + bytes > stream.size())
+      if (offset + bytes > stream.size)
         throw Error("weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
                     std::to_string(offset + bytes) + " of its shards, but they hold only " +
-                    std::to_string(stream.size()) + " bytes (missing or truncated shard?)");
-      Tensor t = decodeWeight(spec, name, stream.data() + offset, stored, count);
+                    std::to_string(stream.size) + " bytes (missing or truncated shard?)");
+      Tensor t = decodeWeight(spec, name, stream.data + offset, stored, count);
       t.shape = std::move(shape);
       offset += bytes;
       if (!weights.emplace(name, std::move(t)).second)
         throw Error("model JSON lists weight '" + name + "' twice");
     }
-    if (offset != stream.size())
-      throw Error("weight shards hold " + std::to_string(stream.size()) + " bytes but the manifest describes " +
+    if (offset != stream.size)
+      throw Error("weight shards hold " + std::to_string(stream.size) + " bytes but the manifest describes " +
                   std::to_string(offset) + ": wrong or extra shard data");
   }
   if (shardIndex != shards.size())

@@ -48,13 +48,13 @@ BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>
   GraphModel model = parseGraphModel(json, shards);
   architecture_ = detectArchitecture(model);
   network_ = std::make_unique<Network>(buildSubgraph(model, headNames(architecture_)), threads);
-  // The graph does not state its stride; a small valid input reveals it.
-  constexpr size_t probe = 65;
-  std::vector<float> zeros(probe * probe * network_->inputChannels(), 0.0f);
-  network_->run(zeros.data(), probe, probe);
-  const size_t out = network_->outputShape(kSegments).h;
-  if (out < 2 || (probe - 1) % (out - 1) != 0) throw Error("model's output grid does not match any BodyPix stride");
-  outputStride_ = static_cast<int>((probe - 1) / (out - 1));
+  // The graph does not state its stride; its output grid at a valid input
+  // size does: (input - 1) / stride + 1 cells.
+  const size_t in = BuiltSubgraph::kNominalInputSize;
+  const std::vector<size_t>& shape = network_->subgraph().nominalOutputShapes[kSegments];
+  const size_t out = shape.size() == 4 ? shape[1] : 0;
+  if (out < 2 || (in - 1) % (out - 1) != 0) throw Error("model's output grid does not match any BodyPix stride");
+  outputStride_ = static_cast<int>((in - 1) / (out - 1));
   if (outputStride != 0 && outputStride != outputStride_)
     throw Error("outputStride " + std::to_string(outputStride) + " was asked for but the model file has stride " +
                 std::to_string(outputStride_));

@@ -26,6 +26,7 @@ class Network {
   Network& operator=(const Network&) = delete;
 
   size_t inputChannels() const { return built_.inputChannels; }
+  const BuiltSubgraph& subgraph() const { return built_; }
   size_t outputCount() const { return outputs_.size(); }
   size_t threads() const;
 
