@@ -43,20 +43,19 @@ export class BodyPix {
   }
 
   async segmentPerson(input, config = PERSON_INFERENCE_CONFIG) {
-    const model = this._live();
-    const { data, width, height } = pixelsOf(input);
-    const c = { ...PERSON_INFERENCE_CONFIG, ...config };
-    const mask = model.segmentPerson(data, width, height, c);
-    // Poses are decoded in a later version; body-pix's shape is kept.
-    return { width, height, data: mask, allPoses: [] };
+    return this._segment('segmentPerson', input, config);
   }
 
   async segmentPersonParts(input, config = PERSON_INFERENCE_CONFIG) {
+    return this._segment('segmentPersonParts', input, config);
+  }
+
+  _segment(method, input, config) {
     const model = this._live();
     const { data, width, height } = pixelsOf(input);
-    const c = { ...PERSON_INFERENCE_CONFIG, ...config };
-    const parts = model.segmentPersonParts(data, width, height, c);
-    return { width, height, data: parts, allPoses: [] };
+    const result = model[method](data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
+    // Poses are decoded in a later version; body-pix's shape is kept.
+    return { width, height, data: result, allPoses: [] };
   }
 
   // The eight raw network outputs and the padding, as the engine computed them.

@@ -5,19 +5,20 @@
 namespace bodypix {
 namespace {
 
+// The graph's output nodes; only the displacement heads carry the backbone's scope.
+std::vector<std::string> heads(const std::string& scope) {
+  return {"float_segments",      "float_part_heatmaps", "float_heatmaps",
+          "float_short_offsets", "float_long_offsets",  "float_part_offsets",
+          scope + "/displacement_fwd_2/BiasAdd", scope + "/displacement_bwd_2/BiasAdd"};
+}
+
 const std::vector<std::string>& mobileNetHeads() {
-  static const std::vector<std::string> names = {
-      "float_segments",     "float_part_heatmaps", "float_heatmaps",
-      "float_short_offsets", "float_long_offsets", "float_part_offsets",
-      "MobilenetV1/displacement_fwd_2/BiasAdd", "MobilenetV1/displacement_bwd_2/BiasAdd"};
+  static const std::vector<std::string> names = heads("MobilenetV1");
   return names;
 }
 
 const std::vector<std::string>& resNetHeads() {
-  static const std::vector<std::string> names = {
-      "float_segments",     "float_part_heatmaps", "float_heatmaps",
-      "float_short_offsets", "float_long_offsets", "float_part_offsets",
-      "resnet_v1_50/displacement_fwd_2/BiasAdd", "resnet_v1_50/displacement_bwd_2/BiasAdd"};
+  static const std::vector<std::string> names = heads("resnet_v1_50");
   return names;
 }
 

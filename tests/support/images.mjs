@@ -50,7 +50,7 @@ export function imageHash(img) {
 
 // Small deterministic PRNG (mulberry32) - synthetic images must be identical
 // across runs/machines so cached references stay valid.
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

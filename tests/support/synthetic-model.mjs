@@ -5,17 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-// mulberry32: the same bytes on every machine, so reference caches stay valid.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './images.mjs';
 
 // ResNet's Pad constants must keep their real values (PROVENANCE.md).
 const REAL_INT32 = {
