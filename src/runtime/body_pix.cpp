@@ -28,14 +28,17 @@ Architecture detectArchitecture(const GraphModel& model) {
   throw Error("model has neither MobileNetV1 nor ResNet50 BodyPix heads: it is not a BodyPix model");
 }
 
-void validateImage(const Image& image, size_t channels) {
+// RGBA or RGB, told apart by the data length.
+int channelsOf(const Image& image) {
   if (image.width <= 0 || image.height <= 0)
     throw Error("image size " + std::to_string(image.width) + "x" + std::to_string(image.height) +
                 " is invalid: width and height must be positive");
-  const size_t expected = static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * channels;
-  if (image.size != expected)
-    throw Error("image data has " + std::to_string(image.size) + " bytes but " + std::to_string(image.width) + "x" +
-                std::to_string(image.height) + " RGBA needs " + std::to_string(expected));
+  const size_t pixels = static_cast<size_t>(image.width) * static_cast<size_t>(image.height);
+  if (image.size == pixels * 4) return 4;
+  if (image.size == pixels * 3) return 3;
+  throw Error("image data has " + std::to_string(image.size) + " bytes but " + std::to_string(image.width) + "x" +
+              std::to_string(image.height) + " needs " + std::to_string(pixels * 4) + " (RGBA) or " +
+              std::to_string(pixels * 3) + " (RGB)");
 }
 
 }  // namespace
@@ -62,14 +65,14 @@ BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>
 }
 
 Heads BodyPixModel::predict(const Image& image, double internalResolution) {
-  validateImage(image, 4);
+  const int channels = channelsOf(image);
   const image::Size target =
       image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height, image.width);
   input_.resize(static_cast<size_t>(target.height) * static_cast<size_t>(target.width) * 3);
   Heads heads;
   heads.inputHeight = target.height;
   heads.inputWidth = target.width;
-  heads.padding = image::preprocess(image.pixels, 4, image.height, image.width, target.height, target.width,
+  heads.padding = image::preprocess(image.pixels, channels, image.height, image.width, target.height, target.width,
                                     architecture_ == Architecture::MobileNetV1 ? image::Normalization::MobileNet
                                                                                : image::Normalization::ResNet,
                                     input_.data());

@@ -30,7 +30,7 @@ enum Head : size_t {
 
 struct Image {
   const uint8_t* pixels;
-  size_t size;  // bytes in pixels: width * height * channels
+  size_t size;  // width * height * 4 (RGBA) or * 3 (RGB)
   int width;
   int height;
 };

@@ -73,7 +73,7 @@ TEST_CASE("bad calls are errors naming the problem, and the model stays usable",
   const bodypix::SegmentationConfig config;
   CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size(), 0, 30}, config), Catch::Contains("must be positive"));
   CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size(), -40, 30}, config), Catch::Contains("must be positive"));
-  CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size() - 1, 40, 30}, config), Catch::Contains("needs 4800"));
+  CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size() - 1, 40, 30}, config), Catch::Contains("needs 4800 (RGBA) or 3600 (RGB)"));
   bodypix::SegmentationConfig tooSmall;
   tooSmall.internalResolution = 0.05;
   CHECK_THROWS(model.segmentPerson({px.data(), px.size(), 40, 30}, tooSmall));
@@ -81,6 +81,11 @@ TEST_CASE("bad calls are errors naming the problem, and the model stays usable",
   CHECK(mask.size() == 1200);
   const std::vector<int32_t> parts = model.segmentPersonParts({px.data(), px.size(), 40, 30}, config);
   CHECK(parts.size() == 1200);
+  // The same pixels as RGB give the same answer.
+  std::vector<uint8_t> rgb;
+  for (size_t i = 0; i < px.size(); ++i)
+    if (i % 4 != 3) rgb.push_back(px[i]);
+  CHECK(model.segmentPersonParts({rgb.data(), rgb.size(), 40, 30}, config) == parts);
 }
 
 TEST_CASE("a graph that is not BodyPix is rejected at load", "[bodypix][errors]") {

@@ -34,7 +34,7 @@ for (const flavour of FLAVOURS) {
     assert.equal(parts.data.length, 64 * 48);
 
     const rejects = (promise, pattern) => assert.rejects(promise, (e) => e instanceof Error && pattern.test(e.message));
-    await rejects(net.segmentPerson({ data: new Uint8Array(10), width: 64, height: 48 }), /10 bytes but 64x48 RGBA needs 12288/);
+    await rejects(net.segmentPerson({ data: new Uint8Array(10), width: 64, height: 48 }), /10 bytes but 64x48 needs 12288 \(RGBA\) or 9216 \(RGB\)/);
     await rejects(net.segmentPerson({ data: new Uint8Array(0), width: 0, height: 0 }), /must be positive/);
     await rejects(net.segmentPerson({ data: image.data, width: -64, height: -48 }), /not a valid image dimension/);
     await rejects(net.segmentPerson({ data: [1, 2, 3], width: 1, height: 1 }), /Uint8Array/);
