@@ -58,7 +58,8 @@ async function fetchBytes(url, onChunk) {
 }
 
 function resolve(base, relative) {
-  if (!isFileLocation(base)) return new URL(relative, base).href;
+  // In a page or worker a relative modelUrl is relative to the document.
+  if (!isFileLocation(base)) return new URL(relative, new URL(base, globalThis.location?.href)).href;
   const slash = base.lastIndexOf('/');
   return (slash < 0 ? '' : base.slice(0, slash + 1)) + relative;
 }
