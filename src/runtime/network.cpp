@@ -12,8 +12,11 @@
 namespace bodypix {
 
 Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built)) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<size_t>(threads, BODYPIX_MAX_THREADS);
+  // The Wasm build preloads one Worker per extra core (up to the maximum):
+  // asking pthreadpool for more would wait forever for Workers that cannot
+  // start while we block, and more threads than cores would not help anyway.
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<size_t>({threads == 0 ? cores : threads, cores, BODYPIX_MAX_THREADS});
   // pthreadpool_create(1) still makes a pool; a null pool runs on the caller
   // without any synchronisation, which is what one thread should mean.
   if (threads != 1) {
