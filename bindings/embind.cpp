@@ -59,6 +59,16 @@ SegmentationConfig parseConfig(const val& config) {
   if (!(threshold >= 0.0 && threshold <= 1.0))
     throw Error("segmentationThreshold " + std::to_string(threshold) + " is out of range: it must be in [0, 1]");
   c.segmentationThreshold = static_cast<float>(threshold);
+  // body-pix's validatePersonInferenceConfig.
+  const double maxDetections = numberField(config, "maxDetections", c.poses.maxDetections);
+  if (!(maxDetections > 0) || maxDetections != static_cast<double>(static_cast<int>(maxDetections)))
+    throw Error("maxDetections " + std::to_string(maxDetections) + " is invalid: it must be an integer > 0");
+  c.poses.maxDetections = static_cast<int>(maxDetections);
+  c.poses.scoreThreshold = numberField(config, "scoreThreshold", c.poses.scoreThreshold);
+  if (!(c.poses.scoreThreshold >= 0.0 && c.poses.scoreThreshold <= 1.0))
+    throw Error("scoreThreshold " + std::to_string(c.poses.scoreThreshold) + " is out of range: it must be in [0, 1]");
+  c.poses.nmsRadius = numberField(config, "nmsRadius", c.poses.nmsRadius);
+  if (!(c.poses.nmsRadius > 0)) throw Error("nmsRadius " + std::to_string(c.poses.nmsRadius) + " is invalid: it must be > 0");
   return c;
 }
 
@@ -73,6 +83,33 @@ int intArg(const val& v, const char* what) {
 template <typename T>
 val copyOut(const std::vector<T>& data) {
   return val(emscripten::typed_memory_view(data.size(), data.data())).call<val>("slice");
+}
+
+// body-pix's Pose objects: {score, keypoints: [{score, part, position: {x, y}}]}.
+template <typename T>
+val toJs(const Segmentation<T>& s) {
+  val poses = val::array();
+  for (const decode::Pose& p : s.poses) {
+    val keypoints = val::array();
+    for (int k = 0; k < decode::kNumKeypoints; ++k) {
+      val position = val::object();
+      position.set("x", p.keypoints[k].x);
+      position.set("y", p.keypoints[k].y);
+      val keypoint = val::object();
+      keypoint.set("score", p.keypoints[k].score);
+      keypoint.set("part", std::string(decode::kPartNames[k]));
+      keypoint.set("position", position);
+      keypoints.call<void>("push", keypoint);
+    }
+    val pose = val::object();
+    pose.set("keypoints", keypoints);
+    pose.set("score", p.score);
+    poses.call<void>("push", pose);
+  }
+  val out = val::object();
+  out.set("data", copyOut(s.data));
+  out.set("allPoses", poses);
+  return out;
 }
 
 class Model {
@@ -104,16 +141,14 @@ class Model {
   val segmentPerson(const val& pixels, const val& width, const val& height, const val& config) {
     return guarded([&] {
       const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
-      const std::vector<uint8_t> mask = model_->segmentPerson(image(bytes, width, height), parseConfig(config));
-      return copyOut(mask);
+      return toJs(model_->segmentPerson(image(bytes, width, height), parseConfig(config)));
     });
   }
 
   val segmentPersonParts(const val& pixels, const val& width, const val& height, const val& config) {
     return guarded([&] {
       const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
-      const std::vector<int32_t> parts = model_->segmentPersonParts(image(bytes, width, height), parseConfig(config));
-      return copyOut(parts);
+      return toJs(model_->segmentPersonParts(image(bytes, width, height), parseConfig(config)));
     });
   }
 

@@ -54,8 +54,7 @@ export class BodyPix {
     const model = this._live();
     const { data, width, height } = pixelsOf(input);
     const result = model[method](data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
-    // Poses are decoded in a later version; body-pix's shape is kept.
-    return { width, height, data: result, allPoses: [] };
+    return { width, height, data: result.data, allPoses: result.allPoses };
   }
 
   // The eight raw network outputs and the padding, as the engine computed them.

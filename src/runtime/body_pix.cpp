@@ -84,25 +84,41 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
   return heads;
 }
 
-std::vector<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
-  const Heads heads = predict(image, config.internalResolution);
-  const Shape4& s = heads.shapes[kSegments];
-  std::vector<uint8_t> mask(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
-  image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
-                          heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
-                          mask.data());
-  return mask;
+std::vector<decode::Pose> BodyPixModel::poses(const Heads& heads, const Image& image,
+                                              const decode::PoseConfig& config) const {
+  const auto grid = [&](Head h) {
+    const Shape4& s = heads.shapes[h];
+    return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
+  };
+  std::vector<decode::Pose> poses = decode::decodeMultiplePoses(
+      grid(kHeatmaps), grid(kShortOffsets), grid(kDisplacementFwd), grid(kDisplacementBwd), outputStride_, config);
+  decode::scalePoses(poses, image.height, image.width, heads.inputHeight, heads.inputWidth, heads.padding);
+  return poses;
 }
 
-std::vector<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
+Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
   const Heads heads = predict(image, config.internalResolution);
   const Shape4& s = heads.shapes[kSegments];
-  std::vector<int32_t> parts(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
+  Segmentation<uint8_t> out;
+  out.data.resize(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
+  image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
+                          heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
+                          out.data.data());
+  out.poses = poses(heads, image, config.poses);
+  return out;
+}
+
+Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
+  const Heads heads = predict(image, config.internalResolution);
+  const Shape4& s = heads.shapes[kSegments];
+  Segmentation<int32_t> out;
+  out.data.resize(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
   image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
                           static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
                           static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding, image.height,
-                          image.width, config.segmentationThreshold, parts.data());
-  return parts;
+                          image.width, config.segmentationThreshold, out.data.data());
+  out.poses = poses(heads, image, config.poses);
+  return out;
 }
 
 }  // namespace bodypix

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/poses.h"
 #include "image/image_ops.h"
 #include "model/graph_model.h"
 #include "runtime/network.h"
@@ -38,6 +39,13 @@ struct Image {
 struct SegmentationConfig {
   double internalResolution = 0.5;  // body-pix's 'medium'
   float segmentationThreshold = 0.7f;
+  decode::PoseConfig poses;
+};
+
+template <typename T>
+struct Segmentation {
+  std::vector<T> data;  // width * height
+  std::vector<decode::Pose> poses;  // in image pixels
 };
 
 struct Heads {
@@ -60,12 +68,14 @@ class BodyPixModel {
   // Runs pre-processing and the network; the heads stay valid until the next call.
   Heads predict(const Image& image, double internalResolution);
 
-  // Uint8 0/1 per pixel, width * height.
-  std::vector<uint8_t> segmentPerson(const Image& image, const SegmentationConfig& config);
-  // Part id 0..23 per pixel, -1 for background.
-  std::vector<int32_t> segmentPersonParts(const Image& image, const SegmentationConfig& config);
+  // Uint8 0/1 per pixel, and the poses.
+  Segmentation<uint8_t> segmentPerson(const Image& image, const SegmentationConfig& config);
+  // Part id 0..23 per pixel, -1 for background, and the poses.
+  Segmentation<int32_t> segmentPersonParts(const Image& image, const SegmentationConfig& config);
 
  private:
+  std::vector<decode::Pose> poses(const Heads& heads, const Image& image, const decode::PoseConfig& config) const;
+
   Architecture architecture_;
   int outputStride_ = 0;
   std::unique_ptr<Network> network_;

@@ -77,15 +77,15 @@ TEST_CASE("bad calls are errors naming the problem, and the model stays usable",
   bodypix::SegmentationConfig tooSmall;
   tooSmall.internalResolution = 0.05;
   CHECK_THROWS(model.segmentPerson({px.data(), px.size(), 40, 30}, tooSmall));
-  const std::vector<uint8_t> mask = model.segmentPerson({px.data(), px.size(), 40, 30}, config);
+  const std::vector<uint8_t> mask = model.segmentPerson({px.data(), px.size(), 40, 30}, config).data;
   CHECK(mask.size() == 1200);
-  const std::vector<int32_t> parts = model.segmentPersonParts({px.data(), px.size(), 40, 30}, config);
+  const std::vector<int32_t> parts = model.segmentPersonParts({px.data(), px.size(), 40, 30}, config).data;
   CHECK(parts.size() == 1200);
   // The same pixels as RGB give the same answer.
   std::vector<uint8_t> rgb;
   for (size_t i = 0; i < px.size(); ++i)
     if (i % 4 != 3) rgb.push_back(px[i]);
-  CHECK(model.segmentPersonParts({rgb.data(), rgb.size(), 40, 30}, config) == parts);
+  CHECK(model.segmentPersonParts({rgb.data(), rgb.size(), 40, 30}, config).data == parts);
 }
 
 TEST_CASE("a graph that is not BodyPix is rejected at load", "[bodypix][errors]") {

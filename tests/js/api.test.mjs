@@ -28,7 +28,7 @@ for (const flavour of FLAVOURS) {
     assert.equal(seg.height, 48);
     assert.ok(seg.data instanceof Uint8Array);
     assert.equal(seg.data.length, 64 * 48);
-    assert.deepEqual(seg.allPoses, []);
+    assert.ok(Array.isArray(seg.allPoses));
     const parts = await net.segmentPersonParts(image, { internalResolution: 'high' });
     assert.ok(parts.data instanceof Int32Array);
     assert.equal(parts.data.length, 64 * 48);

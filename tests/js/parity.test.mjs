@@ -62,13 +62,34 @@ test('the shared models and photos are there', (t) => {
   assert.equal(listModels().length, 12, 'six complete MobileNet variants, two strides each');
 });
 
+// Same poses in the same order: keypoints within 0.5 px, scores within 1e-3.
+function comparePoses(t, flavour, ours, ref) {
+  assert.equal(ours.length, ref.length, `${flavour}: number of poses`);
+  let position = 0;
+  let score = 0;
+  ref.forEach((pose, i) => {
+    score = Math.max(score, Math.abs(pose.score - ours[i].score));
+    pose.keypoints.forEach((k, j) => {
+      const o = ours[i].keypoints[j];
+      assert.equal(o.part, k.part);
+      position = Math.max(position, Math.abs(o.position.x - k.position.x), Math.abs(o.position.y - k.position.y));
+      score = Math.max(score, Math.abs(o.score - k.score));
+    });
+  });
+  t.diagnostic(`${flavour}: ${ref.length} poses, keypoints within ${position.toExponential(2)} px, scores within ${score.toExponential(2)}`);
+  assert.ok(position <= 0.5, `${flavour}: keypoint position differs by ${position} px`);
+  assert.ok(score <= 1e-3, `${flavour}: score differs by ${score}`);
+}
+
 const checks = {
   async segmentPerson(t, reference, nets, image) {
     const ref = await reference.segmentPerson(image);
     for (const flavour of FLAVOURS) {
-      const value = iou((await nets[flavour].segmentPerson(image)).data, ref.data);
+      const ours = await nets[flavour].segmentPerson(image);
+      const value = iou(ours.data, ref.data);
       t.diagnostic(`${flavour}: mask IoU ${value.toFixed(5)}`);
       assert.ok(value >= MIN_IOU, `${flavour}: mask IoU ${value}`);
+      comparePoses(t, flavour, ours.allPoses, ref.allPoses);
     }
   },
   async segmentPersonParts(t, reference, nets, image) {
