@@ -96,29 +96,33 @@ std::vector<decode::Pose> BodyPixModel::poses(const Heads& heads, const Image& i
   return poses;
 }
 
-Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
+template <typename T, typename Fill>
+Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Fill&& fill) {
   const Heads heads = predict(image, config.internalResolution);
-  const Shape4& s = heads.shapes[kSegments];
-  Segmentation<uint8_t> out;
+  Segmentation<T> out;
   out.data.resize(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
-  image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
-                          heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
-                          out.data.data());
+  fill(heads, out.data.data());
   out.poses = poses(heads, image, config.poses);
   return out;
 }
 
+Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
+  return segment<uint8_t>(image, config, [&](const Heads& heads, uint8_t* mask) {
+    const Shape4& s = heads.shapes[kSegments];
+    image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
+                            heads.inputWidth, heads.padding, image.height, image.width,
+                            config.segmentationThreshold, mask);
+  });
+}
+
 Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
-  const Heads heads = predict(image, config.internalResolution);
-  const Shape4& s = heads.shapes[kSegments];
-  Segmentation<int32_t> out;
-  out.data.resize(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
-  image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
-                          static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
-                          static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding, image.height,
-                          image.width, config.segmentationThreshold, out.data.data());
-  out.poses = poses(heads, image, config.poses);
-  return out;
+  return segment<int32_t>(image, config, [&](const Heads& heads, int32_t* parts) {
+    const Shape4& s = heads.shapes[kSegments];
+    image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
+                            static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
+                            static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding,
+                            image.height, image.width, config.segmentationThreshold, parts);
+  });
 }
 
 }  // namespace bodypix

@@ -75,6 +75,9 @@ class BodyPixModel {
 
  private:
   std::vector<decode::Pose> poses(const Heads& heads, const Image& image, const decode::PoseConfig& config) const;
+  // predict(), then `fill(heads, segmentData)` per pixel, then the poses.
+  template <typename T, typename Fill>
+  Segmentation<T> segment(const Image& image, const SegmentationConfig& config, Fill&& fill);
 
   Architecture architecture_;
   int outputStride_ = 0;
