@@ -1,0 +1,57 @@
+// A loaded model on the Wasm engine, with body-pix's BodyPix methods.
+import { pixelsOf } from './input.js';
+
+export const PERSON_INFERENCE_CONFIG = {
+  flipHorizontal: false,
+  internalResolution: 'medium',
+  segmentationThreshold: 0.7,
+  maxDetections: 10,
+  scoreThreshold: 0.4,
+  nmsRadius: 20,
+};
+
+export class BodyPix {
+  constructor(engine, model, config) {
+    this._engine = engine;
+    this._model = model;
+    const info = model.info();
+    this.architecture = info.architecture;
+    this.outputStride = info.outputStride;
+    this.threads = info.threads;
+    this.backend = `wasm-${engine.flavour}`;
+    this.config = config;
+  }
+
+  _live() {
+    if (!this._model) throw new Error('this BodyPix model was disposed; call load() again to get a new one');
+    return this._model;
+  }
+
+  async segmentPerson(input, config = PERSON_INFERENCE_CONFIG) {
+    return this._segment('segmentPerson', input, config);
+  }
+
+  async segmentPersonParts(input, config = PERSON_INFERENCE_CONFIG) {
+    return this._segment('segmentPersonParts', input, config);
+  }
+
+  _segment(method, input, config) {
+    const model = this._live();
+    const { data, width, height } = pixelsOf(input);
+    const result = model[method](data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
+    return { width, height, data: result.data, allPoses: result.allPoses };
+  }
+
+  // The eight raw network outputs and the padding, as the engine computed them.
+  async predict(input, config = PERSON_INFERENCE_CONFIG) {
+    const { data, width, height } = pixelsOf(input);
+    return this._live().predict(data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
+  }
+
+  dispose() {
+    if (this._model) {
+      this._model.delete();
+      this._model = null;
+    }
+  }
+}
