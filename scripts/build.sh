@@ -51,6 +51,15 @@ fi
 
 bash "$repo/scripts/setup.sh"
 
+# Two builds of one checkout at once (npm start beside npm test) would run
+# two ninjas in one tree: the second waits for the first.
+mkdir -p "$build_root"
+exec 9>"$build_root/.lock"
+if ! flock -n 9; then
+  echo "build: waiting for another build of this checkout to finish"
+  flock 9
+fi
+
 # Emscripten's JS optimizer imports acorn, which Debian installs here.
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 node_bin=$(command -v node)
