@@ -14,13 +14,15 @@ else
   as_root=(sudo)
 fi
 
+# chromium: the browser tests drive it through playwright-core (which brings
+# no browser of its own).
 # ninja-build: a no-op rebuild of ~2000 XNNPACK objects takes well under a
 # second with ninja (make needs several per flavour).
 packages=(
   emscripten nlohmann-json3-dev libeigen3-dev catch2
   cmake make ninja-build python3 xz-utils ca-certificates
+  chromium
 )
-# Later: chromium (browser tests).
 
 missing=()
 for pkg in "${packages[@]}"; do
