@@ -35,16 +35,16 @@ export class BodyPix {
     return this._segment('segmentPersonParts', input, config);
   }
 
-  _segment(method, input, config) {
+  async _segment(method, input, config) {
+    const { data, width, height } = await pixelsOf(input);
     const model = this._live();
-    const { data, width, height } = pixelsOf(input);
     const result = model[method](data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
     return { width, height, data: result.data, allPoses: result.allPoses };
   }
 
   // The eight raw network outputs and the padding, as the engine computed them.
   async predict(input, config = PERSON_INFERENCE_CONFIG) {
-    const { data, width, height } = pixelsOf(input);
+    const { data, width, height } = await pixelsOf(input);
     return this._live().predict(data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
   }
 

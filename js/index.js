@@ -5,6 +5,9 @@ import { BodyPix } from './bodypix.js';
 import { loadEngine, supportedFlavours } from './engine.js';
 
 export { supportedFlavours };
+export {
+  blurBodyPart, drawBokehEffect, drawMask, drawPixelatedMask, flipPoseHorizontal, PART_CHANNELS, toColoredPartMask, toMask,
+} from './output.js';
 export { BodyPix, PERSON_INFERENCE_CONFIG } from './bodypix.js';
 
 // load(config): body-pix's load() with the same keys and defaults, plus

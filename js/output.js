@@ -1,0 +1,365 @@
+// body-pix 2.2.1's output helpers, with its signatures and its pixels:
+// masks as ImageData (toMask, toColoredPartMask), drawing on a canvas
+// (drawMask, drawPixelatedMask, drawBokehEffect, blurBodyPart) and
+// flipPoseHorizontal. The draw* helpers need a canvas: a page, or a worker
+// with OffscreenCanvas.
+import { context2d, createCanvas, imageDataOf, inputSize, isA } from './canvas.js';
+
+export const PART_CHANNELS = [
+  'left_face', 'right_face',
+  'left_upper_arm_front', 'left_upper_arm_back', 'right_upper_arm_front', 'right_upper_arm_back',
+  'left_lower_arm_front', 'left_lower_arm_back', 'right_lower_arm_front', 'right_lower_arm_back',
+  'left_hand', 'right_hand', 'torso_front', 'torso_back',
+  'left_upper_leg_front', 'left_upper_leg_back', 'right_upper_leg_front', 'right_upper_leg_back',
+  'left_lower_leg_front', 'left_lower_leg_back', 'right_lower_leg_front', 'right_lower_leg_back',
+  'left_feet', 'right_feet',
+];
+
+// body-pix's default colour per part id (a rainbow), not exported by body-pix.
+export const RAINBOW_PART_COLORS = [
+  [110, 64, 170], [143, 61, 178], [178, 60, 178], [210, 62, 167],
+  [238, 67, 149], [255, 78, 125], [255, 94, 99], [255, 115, 75],
+  [255, 140, 56], [239, 167, 47], [217, 194, 49], [194, 219, 64],
+  [175, 240, 91], [135, 245, 87], [96, 247, 96], [64, 243, 115],
+  [40, 234, 141], [28, 219, 169], [26, 199, 194], [33, 176, 213],
+  [47, 150, 224], [65, 125, 224], [84, 101, 214], [99, 81, 195],
+];
+
+const CONTOUR = { r: 0, g: 255, b: 255, a: 255 };
+
+// One segmentation or an array of them (multi-person) as a list; null for [].
+function people(segmentation, name) {
+  const list = Array.isArray(segmentation) ? segmentation : [segmentation];
+  if (list.length === 0) return null;
+  const { width, height } = list[0] ?? {};
+  list.forEach((s, i) => {
+    if (s == null || typeof s.data?.length !== 'number') {
+      throw new Error(`${name} must be a segmentation {data, width, height} or an array of them (item ${i} is ${s})`);
+    }
+    if (s.width !== width || s.height !== height) {
+      throw new Error(`${name}: all segmentations must have the same size (item 0 is ${width}x${height}, ` +
+        `item ${i} is ${s.width}x${s.height})`);
+    }
+  });
+  return list;
+}
+
+function paint(bytes, n, { r, g, b, a }) {
+  bytes[4 * n] = r;
+  bytes[4 * n + 1] = g;
+  bytes[4 * n + 2] = b;
+  bytes[4 * n + 3] = a;
+}
+
+export function toMask(personOrPartSegmentation, foreground = { r: 0, g: 0, b: 0, a: 0 },
+  background = { r: 0, g: 0, b: 0, a: 255 }, drawContour = false, foregroundIds = [1]) {
+  const list = people(personOrPartSegmentation, 'toMask');
+  if (!list) return null;
+  const { width, height } = list[0];
+  const ids = new Set(foregroundIds);
+  const bytes = new Uint8ClampedArray(width * height * 4);
+  for (let n = 0; n < width * height; n++) {
+    paint(bytes, n, list.some((s) => ids.has(s.data[n])) ? foreground : background);
+  }
+  if (drawContour) {
+    // body-pix strokes the four diagonal neighbours of each inner foreground
+    // pixel that has a background diagonal neighbour, while it scans the rows
+    // top to bottom and repaints each pixel when it reaches it: only the
+    // strokes into the row above survive. The same pixels, without the scan:
+    for (const { data } of list) {
+      const fg = (y, x) => ids.has(data[y * width + x]);
+      for (let y = 1; y < height - 1; y++) {
+        for (let x = 1; x < width - 1; x++) {
+          if (!fg(y, x)) continue;
+          if (fg(y - 1, x - 1) && fg(y - 1, x + 1) && fg(y + 1, x - 1) && fg(y + 1, x + 1)) continue;
+          paint(bytes, (y - 1) * width + x - 1, CONTOUR);
+          paint(bytes, (y - 1) * width + x + 1, CONTOUR);
+        }
+      }
+    }
+  }
+  return imageDataOf(bytes, width, height);
+}
+
+export function toColoredPartMask(partSegmentation, partColors = RAINBOW_PART_COLORS) {
+  const list = people(partSegmentation, 'toColoredPartMask');
+  if (!list) return null;
+  const { width, height } = list[0];
+  const bytes = new Uint8ClampedArray(width * height * 4).fill(255);
+  for (let n = 0; n < width * height; n++) {
+    // Where people overlap, the last one's part wins, as in body-pix.
+    for (const { data } of list) {
+      const part = data[n];
+      if (part === -1) continue;
+      const color = partColors[part];
+      if (!color) throw new Error(`No color could be found for part id ${part}`);
+      bytes[4 * n] = color[0];
+      bytes[4 * n + 1] = color[1];
+      bytes[4 * n + 2] = color[2];
+    }
+  }
+  return imageDataOf(bytes, width, height);
+}
+
+export function flipPoseHorizontal(pose, imageWidth) {
+  return {
+    score: pose.score,
+    keypoints: pose.keypoints.map(({ score, part, position }) => ({
+      score,
+      part,
+      position: { x: imageWidth - 1 - position.x, y: position.y },
+    })),
+  };
+}
+
+// Scratch canvases by role, kept between calls (as body-pix does) so drawing
+// every video frame does not allocate canvases.
+const scratch = new Map();
+function scratchCanvas(role) {
+  if (!scratch.has(role)) scratch.set(role, createCanvas());
+  return scratch.get(role);
+}
+
+function sizeCanvas(canvas, width, height) {
+  const ctx = context2d(canvas);
+  canvas.width = width;
+  canvas.height = height;
+  return ctx;
+}
+
+function assertSameSize(a, b, nameA, nameB) {
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new Error(`error: dimensions must match. ${nameA} has dimensions ${a.width}x${a.height}, ` +
+      `${nameB} has dimensions ${b.width}x${b.height}`);
+  }
+}
+
+// What drawImage takes: elements and bitmaps as they are, pixels
+// ({data, width, height}, RGBA or RGB) put on a canvas.
+function drawable(image, role) {
+  if (image == null || typeof image !== 'object') {
+    throw new Error(`the image to draw must be an image, video, canvas, ImageBitmap or ImageData, not ${image}`);
+  }
+  return 'data' in image ? imageDataCanvas(image, role) : image;
+}
+
+function asImageData(image) {
+  if (isA(image, 'ImageData')) return image;
+  const { data, width, height } = image;
+  if (data?.length === width * height * 3) {
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    for (let n = 0; n < width * height; n++) {
+      rgba.set(data.subarray(3 * n, 3 * n + 3), 4 * n);
+      rgba[4 * n + 3] = 255;
+    }
+    return new ImageData(rgba, width, height);
+  }
+  if (data?.length !== width * height * 4) {
+    throw new Error(`image data has ${data?.length} bytes but ${width}x${height} needs ${width * height * 4} (RGBA)`);
+  }
+  return new ImageData(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height);
+}
+
+function imageDataCanvas(imageData, role) {
+  const canvas = scratchCanvas(role);
+  sizeCanvas(canvas, imageData.width, imageData.height).putImageData(asImageData(imageData), 0, 0);
+  return canvas;
+}
+
+function mirror(ctx, width) {
+  ctx.scale(-1, 1);
+  ctx.translate(-width, 0);
+}
+
+// The source drawn on a scratch canvas at the given size, blurred by
+// `amount` px (a CSS blur: a Gaussian of that standard deviation).
+function blurred(source, amount, role, { width, height } = inputSize(source)) {
+  const canvas = scratchCanvas(role);
+  const ctx = sizeCanvas(canvas, width, height);
+  // Safari has no ctx.filter (body-pix sniffs the user agent instead).
+  if (amount > 0 && typeof ctx.filter === 'string') {
+    ctx.filter = `blur(${amount}px)`;
+    ctx.drawImage(source, 0, 0, width, height);
+    ctx.filter = 'none';
+  } else {
+    ctx.drawImage(source, 0, 0, width, height);
+    if (amount > 0) {
+      const image = ctx.getImageData(0, 0, width, height);
+      gaussianBlur(image.data, width, height, amount);
+      ctx.putImageData(image, 0, 0);
+    }
+  }
+  return canvas;
+}
+
+export function drawMask(canvas, image, maskImage, maskOpacity = 0.7, maskBlurAmount = 0, flipHorizontal = false) {
+  const size = inputSize(image);
+  const source = drawable(image, 'image');
+  const ctx = sizeCanvas(canvas, size.width, size.height);
+  ctx.save();
+  if (flipHorizontal) mirror(ctx, size.width);
+  ctx.drawImage(source, 0, 0, size.width, size.height);
+  ctx.globalAlpha = maskOpacity;
+  if (maskImage) {
+    assertSameSize(size, maskImage, 'image', 'mask');
+    const mask = blurred(imageDataCanvas(maskImage, 'mask'), maskBlurAmount, 'blurred-mask');
+    ctx.drawImage(mask, 0, 0, size.width, size.height);
+  }
+  ctx.restore();
+}
+
+export function drawPixelatedMask(canvas, image, maskImage, maskOpacity = 0.7, maskBlurAmount = 0,
+  flipHorizontal = false, pixelCellWidth = 10.0) {
+  const size = inputSize(image);
+  assertSameSize(size, maskImage, 'image', 'mask');
+  const source = drawable(image, 'image');
+  const mask = blurred(imageDataCanvas(maskImage, 'mask'), maskBlurAmount, 'blurred-mask');
+  const ctx = sizeCanvas(canvas, size.width, size.height);
+  ctx.save();
+  if (flipHorizontal) mirror(ctx, size.width);
+  // The mask shrunk to one pixel per cell, then scaled back up unsmoothed.
+  const cells = scratchCanvas('lowres-part-mask');
+  const cols = Math.max(1, Math.floor(size.width / pixelCellWidth));
+  const rows = Math.max(1, Math.floor(size.height / pixelCellWidth));
+  sizeCanvas(cells, cols, rows).drawImage(mask, 0, 0, size.width, size.height, 0, 0, cols, rows);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(cells, 0, 0, cols, rows, 0, 0, size.width, size.height);
+  // One stroke per grid line, as body-pix draws them: where lines cross,
+  // their anti-aliased edges add up.
+  ctx.strokeStyle = '#ffffff';
+  const line = (x0, y0, x1, y1) => {
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+    ctx.stroke();
+  };
+  for (let i = 0; i < cols; i++) line(pixelCellWidth * i, 0, pixelCellWidth * i, size.height);
+  for (let i = 0; i < rows; i++) line(0, pixelCellWidth * i, size.width, pixelCellWidth * i);
+  ctx.globalAlpha = 1.0 - maskOpacity;
+  ctx.drawImage(source, 0, 0, size.width, size.height);
+  ctx.restore();
+}
+
+// The image sharp where `keepMask` is opaque, blurred elsewhere.
+function drawSharpOverBlurred(canvas, image, segmentation, makeMask, backgroundBlurAmount, edgeBlurAmount,
+  flipHorizontal) {
+  const size = inputSize(image);
+  const source = drawable(image, 'image');
+  const background = blurred(source, backgroundBlurAmount, 'blurred', size);
+  const ctx = sizeCanvas(canvas, size.width, size.height);
+  if (Array.isArray(segmentation) && segmentation.length === 0) {
+    ctx.drawImage(background, 0, 0);
+    return;
+  }
+  const maskImage = makeMask();
+  assertSameSize(size, maskImage, 'image', 'segmentation');
+  const keepMask = blurred(imageDataCanvas(maskImage, 'mask'), edgeBlurAmount, 'blurred-mask');
+  ctx.save();
+  if (flipHorizontal) mirror(ctx, size.width);
+  ctx.drawImage(source, 0, 0, size.width, size.height);
+  ctx.globalCompositeOperation = 'destination-in';
+  ctx.drawImage(keepMask, 0, 0);
+  ctx.globalCompositeOperation = 'destination-over';
+  ctx.drawImage(background, 0, 0);
+  ctx.restore();
+}
+
+export function drawBokehEffect(canvas, image, personSegmentation, backgroundBlurAmount = 3, edgeBlurAmount = 3,
+  flipHorizontal = false) {
+  const opaque = { r: 0, g: 0, b: 0, a: 255 };
+  const clear = { r: 0, g: 0, b: 0, a: 0 };
+  drawSharpOverBlurred(canvas, image, personSegmentation, () => toMask(personSegmentation, opaque, clear),
+    backgroundBlurAmount, edgeBlurAmount, flipHorizontal);
+}
+
+export function blurBodyPart(canvas, image, partSegmentation, bodyPartIdsToBlur = [0, 1], backgroundBlurAmount = 3,
+  edgeBlurAmount = 3, flipHorizontal = false) {
+  const opaque = { r: 0, g: 0, b: 0, a: 255 };
+  const clear = { r: 0, g: 0, b: 0, a: 0 };
+  drawSharpOverBlurred(canvas, image, partSegmentation,
+    () => toMask(partSegmentation, clear, opaque, true, bodyPartIdsToBlur),
+    backgroundBlurAmount, edgeBlurAmount, flipHorizontal);
+}
+
+// A Gaussian blur of RGBA pixels in place, for contexts without ctx.filter:
+// the Filter Effects spec's recipe for feGaussianBlur (an exact kernel below
+// sigma 2, three box blurs above), on premultiplied alpha, with transparent
+// pixels outside the image as a canvas filter has.
+export function gaussianBlur(rgba, width, height, sigma) {
+  const n = width * height;
+  const planes = new Float32Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const a = rgba[4 * i + 3] / 255;
+    planes[4 * i] = rgba[4 * i] * a;
+    planes[4 * i + 1] = rgba[4 * i + 1] * a;
+    planes[4 * i + 2] = rgba[4 * i + 2] * a;
+    planes[4 * i + 3] = rgba[4 * i + 3];
+  }
+  const passes = blurPasses(sigma);
+  const line = new Float32Array(Math.max(width, height) * 4);
+  const sums = new Float64Array(Math.max(width, height) * 4 + 4);
+  for (const pass of passes) {
+    for (let y = 0; y < height; y++) pass(planes, y * width * 4, 4, width, line, sums);
+  }
+  for (const pass of passes) {
+    for (let x = 0; x < width; x++) pass(planes, x * 4, width * 4, height, line, sums);
+  }
+  for (let i = 0; i < n; i++) {
+    const a = planes[4 * i + 3];
+    const k = a > 0 ? 255 / a : 0;
+    rgba[4 * i] = planes[4 * i] * k;
+    rgba[4 * i + 1] = planes[4 * i + 1] * k;
+    rgba[4 * i + 2] = planes[4 * i + 2] * k;
+    rgba[4 * i + 3] = a;
+  }
+}
+
+// The 1-D passes for a blur of standard deviation sigma; each filters `count`
+// RGBA samples of `planes` from `start`, `stride` floats apart, in place.
+function blurPasses(sigma) {
+  if (sigma < 2) {
+    const radius = Math.ceil(3 * sigma);
+    const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+    const total = kernel.reduce((s, k) => s + k, 0);
+    const weights = kernel.map((k) => k / total);
+    return [(planes, start, stride, count, line) => convolve(planes, start, stride, count, line, weights, radius)];
+  }
+  const d = Math.floor(sigma * 3 * Math.sqrt(2 * Math.PI) / 4 + 0.5);
+  const box = (before, after) => (planes, start, stride, count, line, sums) =>
+    boxFilter(planes, start, stride, count, line, sums, before, after);
+  const half = Math.floor(d / 2);
+  if (d % 2 === 1) return [box(half, half), box(half, half), box(half, half)];
+  return [box(half, half - 1), box(half - 1, half), box(half, half)];
+}
+
+function convolve(planes, start, stride, count, line, weights, radius) {
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < 4; c++) line[4 * i + c] = planes[start + i * stride + c];
+  }
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < 4; c++) {
+      let v = 0;
+      for (let k = Math.max(0, i - radius); k <= Math.min(count - 1, i + radius); k++) {
+        v += weights[k - i + radius] * line[4 * k + c];
+      }
+      planes[start + i * stride + c] = v;
+    }
+  }
+}
+
+// Mean over the window [i - before, i + after], zeros outside the image.
+function boxFilter(planes, start, stride, count, line, sums, before, after) {
+  const size = before + after + 1;
+  for (let c = 0; c < 4; c++) sums[c] = 0;
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < 4; c++) sums[4 * (i + 1) + c] = sums[4 * i + c] + planes[start + i * stride + c];
+  }
+  for (let i = 0; i < count; i++) {
+    const lo = Math.max(0, i - before);
+    const hi = Math.min(count - 1, i + after) + 1;
+    for (let c = 0; c < 4; c++) line[4 * i + c] = (sums[4 * hi + c] - sums[4 * lo + c]) / size;
+  }
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < 4; c++) planes[start + i * stride + c] = line[4 * i + c];
+  }
+}
