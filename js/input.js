@@ -87,7 +87,7 @@ const isJpeg = (b) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] ==
 
 // Node decodes with pure-JS libraries, imported only when first needed so
 // pages never load them; browsers decode with their own codecs.
-async function decodeBytes(bytes, name = 'the input bytes') {
+async function decodeBytes(bytes, name = 'the input') {
   if (!isPng(bytes) && !isJpeg(bytes)) {
     throw new Error(`${name} is not a PNG or JPEG file (or pass decoded pixels as {data, width, height})`);
   }
