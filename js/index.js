@@ -3,6 +3,7 @@ import { fetchModelFiles } from '../models/loader.js';
 import { modelPath, OFFICIAL_BASE_URL, validateModelConfig } from '../models/variants.js';
 import { BodyPix } from './bodypix.js';
 import { loadEngine, supportedFlavours } from './engine.js';
+import { loadInWorker } from './worker-client.js';
 
 export { supportedFlavours };
 export {
@@ -12,10 +13,12 @@ export { BodyPix, PERSON_INFERENCE_CONFIG } from './bodypix.js';
 
 // load(config): body-pix's load() with the same keys and defaults, plus
 // modelUrl as a file path or file:// URL in Node, threads (0 = one per core),
-// flavour ('simd-threads' | 'simd' | 'baseline'), wasmPath and onProgress.
+// flavour ('simd-threads' | 'simd' | 'baseline'), wasmPath, onProgress and,
+// in browsers, worker: true (the engine runs in a Web Worker).
 export async function load(config) {
   const explicitStride = config?.outputStride;
   const c = validateModelConfig(config);
+  if (c.worker) return loadInWorker(config, c);
   const url = c.modelUrl ?? OFFICIAL_BASE_URL + modelPath(c);
   const [engine, files] = await Promise.all([
     loadEngine({ flavour: c.flavour, wasmPath: c.wasmPath }),

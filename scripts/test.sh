@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what is missing, then runs every test: the C++ unit tests (Catch2,
-# as Wasm under node, once per flavour) and the JS tests (node's test runner:
-# API, bad input, and parity with body-pix on tfjs-backend-cpu).
+# as Wasm under node, once per flavour), the JS tests (node's test runner:
+# API, bad input, and parity with body-pix on tfjs-backend-cpu) and the
+# browser tests (the package in Chromium pages and workers).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,3 +23,8 @@ node tests/reference/warm-cache.mjs --jobs "$(nproc)"
 echo "test: JS tests"
 # A hang fails its test instead of holding CI until its deadline.
 node --test --test-timeout=600000 tests/js/
+
+# Chromium through playwright-core; tests/support/browser.mjs skips them
+# loudly without /usr/bin/chromium, or fails them under CI=true.
+echo "test: browser tests"
+node --test --test-timeout=600000 tests/browser/

@@ -1,0 +1,37 @@
+// The worker side of load({worker: true}) (see worker-client.js): one model
+// per worker, methods called by name, results sent back with their typed
+// arrays moved rather than copied.
+import { load } from './index.js';
+import { transferablesOf } from './worker-client.js';
+
+let model = null;
+
+async function run(id, method, args) {
+  if (method === 'load') {
+    const { progress, ...config } = args[0];
+    if (progress) config.onProgress = (p) => postMessage({ id, progress: p });
+    model = await load(config);
+    const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(model))
+      .filter((name) => typeof model[name] === 'function' && !name.startsWith('_') &&
+        name !== 'constructor' && name !== 'dispose');
+    const { architecture, outputStride, threads, backend } = model;
+    return { methods, architecture, outputStride, threads, backend };
+  }
+  if (typeof model?.[method] !== 'function') throw new Error(`the worker's model has no method ${method}`);
+  const [input, ...rest] = args;
+  try {
+    return await model[method](input, ...rest);
+  } finally {
+    // The bitmap was moved here for this one call.
+    if (input instanceof ImageBitmap) input.close();
+  }
+}
+
+self.onmessage = async ({ data: { id, method, args } }) => {
+  try {
+    const result = await run(id, method, args);
+    postMessage({ id, result }, transferablesOf(result));
+  } catch (e) {
+    postMessage({ id, error: e?.message ?? String(e) });
+  }
+};
