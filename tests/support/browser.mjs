@@ -17,9 +17,10 @@ const CHROMIUM_ARGS = [
   '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader',
 ];
 
-// Launches Chromium for the test file (closed after it). Without Chromium:
-// fails under CI=true, else skips loudly and returns null.
-export async function launchBrowser(t) {
+// Launches Chromium for the test file (closed after it), with args added to
+// the usual flags. Without Chromium: fails under CI=true, else skips loudly
+// and returns null.
+export async function launchBrowser(t, { args = [] } = {}) {
   if (!fs.existsSync(CHROMIUM)) {
     const msg = `${CHROMIUM} is missing: run scripts/setup.sh (apt package chromium)`;
     if (isCI) throw new Error(`[CI] ${msg}`);
@@ -27,7 +28,7 @@ export async function launchBrowser(t) {
     t.skip(msg);
     return null;
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...args] });
   t.after(() => browser.close());
   return browser;
 }
