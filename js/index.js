@@ -1,6 +1,7 @@
 // bodypix-wasm: @tensorflow-models/body-pix 2.x's API on a WebAssembly engine.
 import { fetchModelFiles } from '../models/loader.js';
 import { modelPath, OFFICIAL_BASE_URL, validateModelConfig } from '../models/variants.js';
+import { chooseBackend } from './backend.js';
 import { BodyPix } from './bodypix.js';
 import { loadEngine, supportedFlavours } from './engine.js';
 import { loadInWorker } from './worker-client.js';
@@ -14,12 +15,22 @@ export { BodyPix, PERSON_INFERENCE_CONFIG } from './bodypix.js';
 // load(config): body-pix's load() with the same keys and defaults, plus
 // modelUrl as a file path or file:// URL in Node, threads (0 = one per core),
 // flavour ('simd-threads' | 'simd' | 'baseline'), wasmPath, onProgress and,
-// in browsers, worker: true (the engine runs in a Web Worker).
+// in browsers, worker: true (the engine runs in a Web Worker), backend
+// ('auto' | 'wasm' | 'webgl') and usage ('image' | 'video'): see js/backend.js
+// for what 'auto' picks; net.backend and net.backendReason tell what it did.
 export async function load(config) {
   const explicitStride = config?.outputStride;
   const c = validateModelConfig(config);
-  if (c.worker) return loadInWorker(config, c);
+  const { backend, reason } = chooseBackend(c);
+  const net = await loadOn(backend, config, c, explicitStride);
+  net.backendReason = reason;
+  return net;
+}
+
+async function loadOn(backend, config, c, explicitStride) {
+  if (c.worker) return loadInWorker({ ...config, backend: 'wasm' }, c);
   const url = c.modelUrl ?? OFFICIAL_BASE_URL + modelPath(c);
+  if (backend === 'webgl') return (await import('./webgl.js')).loadWebGL(c, url);
   const [engine, files] = await Promise.all([
     loadEngine({ flavour: c.flavour, wasmPath: c.wasmPath }),
     fetchModelFiles(url, { onProgress: c.onProgress, allowAnyShardPath: c.allowAnyShardPath }),
