@@ -21,10 +21,36 @@ export function supportedFlavours() {
 
 const modules = new Map();
 
+// Each file as a literal `new URL('../dist/...', import.meta.url)`: the form
+// bundlers (Vite, webpack 5, Parcel) recognise, so an app's build copies the
+// engine next to its bundle and these URLs name the copies.
+const PACKAGED = {
+  'simd-threads': () => ({
+    'bodypix-simd-threads.js': new URL('../dist/bodypix-simd-threads.js', import.meta.url),
+    'bodypix-simd-threads.wasm': new URL('../dist/bodypix-simd-threads.wasm', import.meta.url),
+    'bodypix-simd-threads.worker.js': new URL('../dist/bodypix-simd-threads.worker.js', import.meta.url),
+  }),
+  simd: () => ({
+    'bodypix-simd.js': new URL('../dist/bodypix-simd.js', import.meta.url),
+    'bodypix-simd.wasm': new URL('../dist/bodypix-simd.wasm', import.meta.url),
+  }),
+  baseline: () => ({
+    'bodypix-baseline.js': new URL('../dist/bodypix-baseline.js', import.meta.url),
+    'bodypix-baseline.wasm': new URL('../dist/bodypix-baseline.wasm', import.meta.url),
+  }),
+};
+
+// {file name: URL} of a flavour's files, from the package or from wasmPath.
+function engineFiles(flavour, wasmPath) {
+  const files = PACKAGED[flavour]();
+  if (wasmPath == null) return files;
+  return Object.fromEntries(Object.keys(files).map((name) => [name, new URL(name, wasmPath)]));
+}
+
 async function instantiate(flavour, wasmPath) {
-  const base = wasmPath ?? new URL('../dist/', import.meta.url).href;
-  const glue = new URL(`bodypix-${flavour}.js`, base);
-  const wasm = new URL(`bodypix-${flavour}.wasm`, base);
+  const files = engineFiles(flavour, wasmPath);
+  const glue = files[`bodypix-${flavour}.js`];
+  const wasm = files[`bodypix-${flavour}.wasm`];
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
     const { createRequire } = await import('node:module');
@@ -49,8 +75,16 @@ async function instantiate(flavour, wasmPath) {
   const source = await response.text();
   // eslint-disable-next-line no-new-func
   const factory = new Function(`${source}\nreturn createBodyPixModule;`)();
+  // Bundlers inline small files such as the pthread worker script as data:
+  // URLs (Vite does); a Worker started from one has an opaque origin, which
+  // a cross-origin isolated page's server refuses the glue to. A blob: URL of
+  // the same script runs with the page's origin.
+  const worker = `bodypix-${flavour}.worker.js`;
+  if (files[worker]?.protocol === 'data:') {
+    files[worker] = new URL(URL.createObjectURL(await (await fetch(files[worker])).blob()));
+  }
   return factory({
-    locateFile: (file) => new URL(file, base).href,
+    locateFile: (file) => (files[file] ?? new URL(file, glue)).href,
     mainScriptUrlOrBlob: glue.href,
   });
 }

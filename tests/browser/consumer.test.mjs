@@ -1,0 +1,136 @@
+// The package as an app gets it: `npm pack` of this repo installed into a
+// small Vite app (tests/consumer), built with `vite build`, served on
+// 127.0.0.1 and run in Chromium. The app's mask must be the very bytes the
+// engine gives in Node for the same pixels, with cross-origin isolation
+// (threaded engine) and without it (SIMD-only fallback).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+import * as bodyPix from '../../js/index.js';
+import { serve } from '../../scripts/serve.mjs';
+import { bytesOf, launchBrowser, openPage, sharedUrl } from '../support/browser.mjs';
+import { DEFAULT_MODEL_ID, getModel, GOLDEN, repoRoot, requireShared, sharedDir } from '../support/shared.mjs';
+
+const run = promisify(execFile);
+const CONSUMER = path.join(repoRoot, 'tests/consumer');
+const CACHE = path.join(process.env.BODYPIX_CACHE || path.join(os.homedir(), '.cache/bodypix-wasm'), 'consumer');
+const NPM = { maxBuffer: 64 << 20, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } };
+
+// npm pack of the repo: {tarball, files (paths inside the package)}.
+async function pack(t) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bodypix-pack-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { ...NPM, cwd: repoRoot });
+  const [info] = JSON.parse(stdout);
+  return { tarball: path.join(dir, info.filename), files: info.files.map((f) => f.path) };
+}
+
+// The app with the tarball installed, in a folder keyed by the app's files
+// and the tarball (installing is the slow part; a new key replaces the old).
+async function installApp(tarball) {
+  const hash = createHash('sha256');
+  const sources = (await fs.readdir(CONSUMER)).sort();
+  for (const name of sources) hash.update(name).update(await fs.readFile(path.join(CONSUMER, name)));
+  hash.update(await fs.readFile(tarball));
+  const app = path.join(CACHE, hash.digest('hex').slice(0, 16));
+  const done = path.join(app, '.installed');
+  if (await fs.stat(done).catch(() => null)) return app;
+  await fs.rm(CACHE, { recursive: true, force: true });
+  await fs.mkdir(app, { recursive: true });
+  for (const name of sources) await fs.copyFile(path.join(CONSUMER, name), path.join(app, name));
+  await run('npm', ['install', '--no-save', tarball], { ...NPM, cwd: app });
+  await fs.writeFile(done, '');
+  return app;
+}
+
+let built = null;
+// Packs, installs and builds once for the file's tests: the built folder.
+function buildApp(t) {
+  built ??= (async () => {
+    const { tarball, files } = await pack(t);
+    for (const f of ['js/index.js', 'js/engine.js', 'js/webgl.js', 'dist/bodypix-simd-threads.wasm',
+      'dist/bodypix-simd-threads.worker.js', 'dist/bodypix-simd.wasm', 'dist/package.json']) {
+      assert.ok(files.includes(f), `the package lacks ${f}`);
+    }
+    const app = await installApp(tarball);
+    await run(process.execPath, [path.join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+      { ...NPM, cwd: app });
+    return path.join(app, 'dist');
+  })();
+  return built;
+}
+
+async function runApp(t, { isolation, worker = false }) {
+  const [modelJson, photo] = requireShared(t, ['models/bodypix/mobilenet/quant2/075/model-stride16.json', GOLDEN.image]) ?? [];
+  if (!photo) return null;
+  const browser = await launchBrowser(t);
+  if (!browser) return null;
+  const dist = await buildApp(t);
+  const assets = await fs.readdir(path.join(dist, 'assets'));
+  assert.ok(assets.some((f) => /^bodypix-simd-threads-.*\.wasm$/.test(f)), `vite copied no threaded engine: ${assets}`);
+  assert.ok(assets.some((f) => /^bodypix-simd-[^t].*\.wasm$/.test(f)), `vite copied no SIMD engine: ${assets}`);
+
+  const server = await serve({ mounts: { '/': dist, '/shared': sharedDir }, isolation });
+  t.after(() => server.close());
+  const { page, errors } = await openPage(t, browser, 'about:blank');
+  const requests = [];
+  page.context().on('request', (r) => requests.push(new URL(r.url()).pathname));
+  const query = new URLSearchParams({ model: sharedUrl(modelJson), image: sharedUrl(photo), worker: worker ? '1' : '0' });
+  await page.goto(`${server.url}?${query}`);
+  await page.waitForFunction(() => window.result, null, { timeout: 120_000 });
+  const result = await page.evaluate(() => window.result);
+  assert.equal(result.error, undefined, `the app failed: ${result.error}`);
+  assert.equal(result.crossOriginIsolated, isolation);
+  assert.ok(requests.some((p) => /^\/assets\/bodypix-simd.*\.wasm$/.test(p)), 'the engine came from the bundle');
+  assert.deepEqual(requests.filter((p) => /tfjs|tensorflow|body-pix|webgl/i.test(p)), [],
+    'a Wasm-only app must not fetch TF.js');
+  assert.deepEqual(errors, []);
+  return { result, model: getModel(DEFAULT_MODEL_ID) };
+}
+
+// The app's results against load() from this checkout in Node, on the
+// pixels the page decoded.
+async function assertSameAsNode(result, model, flavour) {
+  const pixels = { width: result.width, height: result.height, data: new Uint8ClampedArray(bytesOf(result.pixels).buffer) };
+  const net = await bodyPix.load({ modelUrl: model.jsonPath, quantBytes: 2, multiplier: 0.75, flavour });
+  try {
+    const person = await net.segmentPerson(pixels);
+    const parts = await net.segmentPersonParts(pixels);
+    assert.ok(person.data.some((v) => v === 1), 'the photo has people: an empty mask would prove little');
+    assert.equal(result.poses, person.allPoses.length);
+    assert.ok(Buffer.from(bytesOf(result.person)).equals(Buffer.from(person.data)), "the app's person mask differs from Node's");
+    assert.ok(Buffer.from(bytesOf(result.parts)).equals(Buffer.from(parts.data.buffer, parts.data.byteOffset, parts.data.byteLength)),
+      "the app's part map differs from Node's");
+  } finally {
+    net.dispose();
+  }
+}
+
+test('a Vite app with the packed package segments a photo as Node does (cross-origin isolated: threads)', async (t) => {
+  const s = await runApp(t, { isolation: true });
+  if (!s) return;
+  assert.equal(s.result.backend, 'wasm-simd-threads');
+  assert.match(s.result.backendReason, /^single images run faster on Wasm/);
+  await assertSameAsNode(s.result, s.model, 'simd-threads');
+});
+
+test('the same app without cross-origin isolation falls back to the SIMD-only engine and still works', async (t) => {
+  const s = await runApp(t, { isolation: false });
+  if (!s) return;
+  assert.equal(s.result.backend, 'wasm-simd');
+  await assertSameAsNode(s.result, s.model, 'simd');
+});
+
+test('the app with worker: true: Vite bundles the engine into the Worker too', async (t) => {
+  const s = await runApp(t, { isolation: true, worker: true });
+  if (!s) return;
+  assert.equal(s.result.backend, 'wasm-simd-threads');
+  assert.equal(s.result.backendReason, 'worker: true runs the Wasm engine in a Web Worker');
+  await assertSameAsNode(s.result, s.model, 'simd-threads');
+});
