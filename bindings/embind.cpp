@@ -1,8 +1,11 @@
 // Embind surface of the engine. Every entry point turns C++ exceptions into
 // JS Errors carrying the message, so a bad input never aborts the module.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
+#include <climits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +24,8 @@ auto guarded(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const std::bad_alloc&) {
-    throwJsError("out of memory");
+    throwJsError("out of memory: the WebAssembly heap (at most 4 GB) cannot hold what this call needs; "
+                 "use a smaller image or a lower internalResolution");
   } catch (const std::exception& e) {
     throwJsError(e.what());
   }
@@ -61,8 +65,11 @@ SegmentationConfig parseConfig(const val& config) {
   c.segmentationThreshold = static_cast<float>(threshold);
   // body-pix's validatePersonInferenceConfig.
   const double maxDetections = numberField(config, "maxDetections", c.poses.maxDetections);
-  if (!(maxDetections > 0) || maxDetections != static_cast<double>(static_cast<int>(maxDetections)))
-    throw Error("maxDetections " + std::to_string(maxDetections) + " is invalid: it must be an integer > 0");
+  // The range check first: casting a double beyond int's range is undefined.
+  if (!(maxDetections >= 1 && maxDetections <= INT_MAX) ||
+      maxDetections != static_cast<double>(static_cast<int>(maxDetections)))
+    throw Error("maxDetections " + std::to_string(maxDetections) +
+                " is invalid: it must be an integer between 1 and 2147483647");
   c.poses.maxDetections = static_cast<int>(maxDetections);
   c.poses.scoreThreshold = numberField(config, "scoreThreshold", c.poses.scoreThreshold);
   if (!(c.poses.scoreThreshold >= 0.0 && c.poses.scoreThreshold <= 1.0))
@@ -78,6 +85,18 @@ int intArg(const val& v, const char* what) {
   if (d != static_cast<double>(static_cast<int>(d)) || d < 0 || d > 1e6)
     throw Error(std::string(what) + " " + std::to_string(d) + " is not a valid image dimension");
   return static_cast<int>(d);
+}
+
+// 8192x8192. Checked before the pixels are copied into the Wasm heap, which
+// never shrinks again, and so that byte counts stay far from 32-bit overflow.
+constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
+
+std::vector<uint8_t> imageBytes(const val& pixels, const val& width, const val& height) {
+  const int w = intArg(width, "width"), h = intArg(height, "height");
+  if (int64_t{w} * h > kMaxImagePixels)
+    throw Error("image " + std::to_string(w) + "x" + std::to_string(h) + " has more than the " +
+                std::to_string(kMaxImagePixels) + " pixels (8192x8192) the engine accepts: downscale it first");
+  return bytesOf(pixels, "image data");
 }
 
 template <typename T>
@@ -140,14 +159,14 @@ class Model {
 
   val segmentPerson(const val& pixels, const val& width, const val& height, const val& config) {
     return guarded([&] {
-      const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
+      const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
       return toJs(model_->segmentPerson(image(bytes, width, height), parseConfig(config)));
     });
   }
 
   val segmentPersonParts(const val& pixels, const val& width, const val& height, const val& config) {
     return guarded([&] {
-      const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
+      const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
       return toJs(model_->segmentPersonParts(image(bytes, width, height), parseConfig(config)));
     });
   }
@@ -155,7 +174,7 @@ class Model {
   // The raw network outputs, for parity tests and for decoding done in JS.
   val predict(const val& pixels, const val& width, const val& height, const val& config) {
     return guarded([&] {
-      const std::vector<uint8_t> bytes = bytesOf(pixels, "image data");
+      const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
       const Heads heads = model_->predict(image(bytes, width, height), parseConfig(config).internalResolution);
       val out = val::object();
       const auto& names = BodyPixModel::headNames(model_->architecture());
@@ -193,6 +212,15 @@ std::unique_ptr<Model> loadModel(const std::string& json, const val& shards, con
   return guarded([&] { return std::make_unique<Model>(json, shards, options); });
 }
 
+// The Wasm heap's size and the bytes malloc has handed out, for leak checks.
+val memoryStats() {
+  const struct mallinfo info = mallinfo();
+  val o = val::object();
+  o.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
+  o.set("allocatedBytes", static_cast<double>(info.uordblks));
+  return o;
+}
+
 val modelShardPaths(const std::string& json) {
   return guarded([&] {
     val out = val::array();
@@ -212,4 +240,5 @@ EMSCRIPTEN_BINDINGS(bodypix) {
       .function("predict", &bodypix::Model::predict);
   emscripten::function("loadModel", &bodypix::loadModel);
   emscripten::function("shardPaths", &bodypix::modelShardPaths);
+  emscripten::function("memoryStats", &bodypix::memoryStats);
 }

@@ -4,12 +4,24 @@
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 // A hostile model.json must not make us read outside its own folder: shard
-// paths are plain relative names unless the caller allows more.
+// paths are plain relative names unless the caller allows more. URLs and
+// file:// paths decode %2e%2e to '..', so the decoded form is checked too.
+function escapesFolder(path) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  return [path, decoded].some((p) => /^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('/') ||
+    p.includes('\\') || p.split('/').includes('..'));
+}
+
 function checkShardPath(path, allowAnyShardPath) {
-  if (allowAnyShardPath) return;
-  const bad = typeof path !== 'string' || path === '' || /^[a-z][a-z0-9+.-]*:/i.test(path) ||
-    path.startsWith('/') || path.includes('\\') || path.split('/').includes('..');
-  if (bad) {
+  if (typeof path !== 'string' || path === '') {
+    throw new Error(`model.json lists weight shard ${JSON.stringify(path)}, which is not a file name`);
+  }
+  if (!allowAnyShardPath && escapesFolder(path)) {
     throw new Error(`model.json lists weight shard ${JSON.stringify(path)}, which is not a path inside the ` +
       `model's folder; pass allowAnyShardPath: true to load() if you trust this model`);
   }
@@ -80,9 +92,10 @@ export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath 
   if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
   paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
-  const total = manifest.flatMap((g) => g.weights ?? []).reduce((sum, w) => {
-    const bytes = { uint8: 1, uint16: 2, float16: 2 }[w.quantization?.dtype] ?? 4;
-    return sum + bytes * (w.shape ?? []).reduce((a, b) => a * b, 1);
+  // Only for progress reports: the engine checks the manifest itself.
+  const total = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])).reduce((sum, w) => {
+    const bytes = { uint8: 1, uint16: 2, float16: 2 }[w?.quantization?.dtype] ?? 4;
+    return sum + bytes * (Array.isArray(w?.shape) ? w.shape : []).reduce((a, b) => a * Number(b), 1);
   }, 0);
   let loaded = 0;
   const report = (n) => {

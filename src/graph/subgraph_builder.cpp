@@ -150,7 +150,14 @@ class Builder {
     return e;
   }
 
+  void countActivation(const std::vector<size_t>& shape) {
+    uint64_t elements = 1;
+    for (size_t d : shape) elements *= d;
+    result_.nominalActivationBytes += elements * sizeof(float);
+  }
+
   Value& defineValue(const std::string& name, std::vector<size_t> shape) {
+    countActivation(shape);
     uint32_t external = XNN_INVALID_VALUE_ID, flags = 0;
     auto out = outputIndex_.find(name);
     if (out != outputIndex_.end()) {
@@ -206,6 +213,7 @@ class Builder {
                                 XNN_VALUE_FLAG_EXTERNAL_INPUT, &v.id) != xnn_status_success)
       throw Error("XNNPACK could not define the input tensor");
     result_.inputChannels = channels;
+    countActivation(v.shape);
     values_["@input"] = v;
     values_[n.name] = v;
     if (isOutput(n.name)) throw Error("the graph input '" + n.name + "' cannot be an output");

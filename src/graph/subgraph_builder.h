@@ -27,6 +27,9 @@ struct BuiltSubgraph {
   static constexpr size_t kNominalInputSize = 257;
   std::vector<std::vector<size_t>> nominalOutputShapes;
   size_t inputChannels = 0;
+  // Bytes of every tensor the subgraph computes (input included) at the
+  // nominal input size; they grow with the input's area.
+  uint64_t nominalActivationBytes = 0;
   // XNNPACK reads static tensors from these for as long as a runtime exists.
   std::deque<std::vector<float>> staticData;
 };

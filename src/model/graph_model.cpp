@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -150,8 +151,25 @@ std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
     ordered.push_back(std::move(nodes[i]));
   }
   if (ordered.size() != nodes.size()) {
-    for (size_t i = 0; i < nodes.size(); ++i)
-      if (pending[i] != 0) throw Error("model graph has a cycle through node '" + nodes[i].name + "'");
+    // Nodes downstream of a cycle are left pending too: walk back through
+    // pending inputs until a node repeats, which is on the cycle, and name it all.
+    size_t at = 0;
+    while (pending[at] == 0) ++at;
+    std::vector<size_t> path;
+    std::vector<size_t> seenAt(nodes.size(), SIZE_MAX);
+    while (seenAt[at] == SIZE_MAX) {
+      seenAt[at] = path.size();
+      path.push_back(at);
+      for (const std::string& in : nodes[at].inputs) {
+        if (const size_t j = index.at(in); pending[j] != 0) {
+          at = j;
+          break;
+        }
+      }
+    }
+    std::string cycle;
+    for (size_t k = path.size(); k-- > seenAt[at];) cycle += "'" + nodes[path[k]].name + "' -> ";
+    throw Error("model graph has a cycle: " + cycle + "'" + nodes[path.back()].name + "'");
   }
   return ordered;
 }

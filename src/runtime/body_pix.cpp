@@ -52,6 +52,10 @@ BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>
   GraphModel model = parseGraphModel(json, shards);
   architecture_ = detectArchitecture(model);
   network_ = std::make_unique<Network>(buildSubgraph(model, headNames(architecture_)), threads);
+  // Pre-processing hands the network RGB.
+  if (network_->inputChannels() != 3)
+    throw Error("the model's input takes " + std::to_string(network_->inputChannels()) +
+                " channels; BodyPix models take RGB images (3)");
   // The graph does not state its stride; its output grid at a valid input
   // size does: (input - 1) / stride + 1 cells.
   const size_t in = BuiltSubgraph::kNominalInputSize;
@@ -68,6 +72,7 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
   const int channels = channelsOf(image);
   const image::Size target =
       image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height, image.width);
+  network_->checkSize(static_cast<size_t>(target.height), static_cast<size_t>(target.width));
   input_.resize(static_cast<size_t>(target.height) * static_cast<size_t>(target.width) * 3);
   Heads heads;
   heads.inputHeight = target.height;

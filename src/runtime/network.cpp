@@ -40,9 +40,29 @@ Network::~Network() {
 
 size_t Network::threads() const { return pool_ ? pthreadpool_get_threads_count(pool_) : 1; }
 
+// XNNPACK on wasm32 computes byte sizes and offsets in 32 bits: with a few GB
+// of activations they wrap and the runtime writes outside its buffers (seen
+// with MobileNetV1 0.50 at 4097x4097, about MAXMIB MiB of activations by the
+// estimate below). Sizes over this budget are refused before XNNPACK sees them.
+constexpr uint64_t kMaxActivationBytes = uint64_t{2048} << 20;
+
+void Network::checkSize(size_t height, size_t width) const {
+  // Every tensor's spatial size is about the input's over its stride, so the
+  // total grows with the area; below the nominal size it only shrinks.
+  const double n = static_cast<double>(BuiltSubgraph::kNominalInputSize);
+  const double scale = std::max(1.0, static_cast<double>(height) / n) * std::max(1.0, static_cast<double>(width) / n);
+  const uint64_t needed = static_cast<uint64_t>(static_cast<double>(built_.nominalActivationBytes) * scale);
+  if (needed > kMaxActivationBytes)
+    throw Error("the network input would be " + std::to_string(height) + "x" + std::to_string(width) +
+                " pixels, which needs about " + std::to_string(needed >> 20) + " MiB for activations; this model " +
+                "allows at most " + std::to_string(kMaxActivationBytes >> 20) + " MiB (the WebAssembly heap " +
+                "has 4 GB): use a lower internalResolution or a smaller image");
+}
+
 void Network::reshape(size_t height, size_t width) {
   // Until this succeeds the runtime's shapes match no size we know.
   height_ = width_ = 0;
+  checkSize(height, width);
   const size_t dims[4] = {1, height, width, built_.inputChannels};
   if (xnn_reshape_external_value(runtime_, BuiltSubgraph::kInputId, 4, dims) != xnn_status_success ||
       xnn_reshape_runtime(runtime_) != xnn_status_success)

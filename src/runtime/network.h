@@ -30,6 +30,10 @@ class Network {
   size_t outputCount() const { return outputs_.size(); }
   size_t threads() const;
 
+  // Throws if an input of this size would need more memory than the engine
+  // allows; run() checks it too, callers may check before preparing the input.
+  void checkSize(size_t height, size_t width) const;
+
   // Runs the network on an NHWC float image [1, height, width, channels]. The
   // outputs stay valid until the next run.
   void run(const float* input, size_t height, size_t width);
