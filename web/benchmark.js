@@ -1,0 +1,338 @@
+// The benchmark: each selected backend on the same photos and settings, in
+// one page and one run. ?auto=1 runs it with the settings in the URL (or the
+// defaults) and sets window.benchmarkResults when done.
+import * as bodyPix from '/js/index.js';
+import { FLAVOURS } from '/js/engine.js';
+import {
+  DEFAULT_VARIANT, fillVariantSelect, formatMs, gpuInfo, loadImage, modelUrl, photoCanvas, siteConfig, variantById,
+} from './site.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const site = await siteConfig();
+const supported = bodyPix.supportedFlavours();
+const METHODS = ['segmentPerson', 'segmentPersonParts'];
+const TFJS_WASM_FILES = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
+
+// The peer: body-pix 2.2.1 on TF.js's own Wasm backend.
+async function loadTfjsWasm(modelConfig) {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+  const bodyPixRef = await import('@tensorflow-models/body-pix');
+  setWasmPaths(TFJS_WASM_FILES);
+  if (!(await tf.setBackend('wasm'))) throw new Error('TF.js could not start its Wasm backend');
+  const net = await bodyPixRef.load(modelConfig);
+  const [simd, threads] = await Promise.all([
+    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  ]);
+  net.backend = `tfjs-wasm (${[simd && 'simd', threads && 'threads'].filter(Boolean).join(' + ') || 'baseline'})`;
+  return net;
+}
+
+// Every backend the page knows: {id, label, load(modelConfig), why it cannot run}.
+const BACKENDS = [
+  ...FLAVOURS.map((flavour) => ({
+    id: `wasm-${flavour}`,
+    label: `bodypix-wasm ${flavour}`,
+    short: `wasm ${flavour}`,
+    unavailable: supported.includes(flavour) ? null
+      : `this page cannot run it (${flavour === 'simd-threads'
+        ? 'threads need a cross-origin isolated page' : 'no Wasm SIMD'})`,
+    load: (c) => bodyPix.load({ ...c, backend: 'wasm', flavour, worker: $('worker').checked }),
+  })),
+  {
+    id: 'webgl', label: 'WebGL (body-pix on TF.js WebGL)', short: 'webgl (TF.js)', unavailable: null,
+    load: async (c) => {
+      const net = await bodyPix.load({ ...c, backend: 'webgl' });
+      if (net.backend !== 'webgl') {
+        net.dispose();
+        throw new Error(`this build has no WebGL backend (load({backend: 'webgl'}) ran ${net.backend})`);
+      }
+      return net;
+    },
+  },
+  {
+    id: 'tfjs-wasm', label: 'body-pix 2.2.1 on tfjs-backend-wasm (peer)', short: 'tfjs-wasm (peer)', unavailable: null,
+    load: loadTfjsWasm,
+  },
+];
+
+// ---- settings ----
+fillVariantSelect($('variant'), site, params.get('model') ?? DEFAULT_VARIANT);
+$('resolution').value = params.get('internalResolution') ?? 'medium';
+$('runs').value = params.get('runs') ?? '10';
+$('worker').checked = params.get('worker') === '1';
+const wanted = params.get('backends')?.split(',');
+$('backends').replaceChildren(...BACKENDS.map((b) => {
+  const label = document.createElement('label');
+  const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: b.id });
+  box.checked = !b.unavailable && (!wanted || wanted.includes(b.id));
+  box.disabled = !!b.unavailable;
+  label.className = b.unavailable ? 'disabled' : '';
+  label.title = b.unavailable ?? '';
+  label.append(box, `${b.label}${b.unavailable ? ' (cannot run here)' : ''}`);
+  return label;
+}));
+
+const DEFAULT_PHOTO = /^three-people-office/;
+const wantedPhotos = params.get('photos')?.split(',');
+$('photos').replaceChildren(...site.samples.map((s, i) => {
+  const label = document.createElement('label');
+  const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: s.name });
+  box.checked = wantedPhotos ? wantedPhotos.includes(s.name)
+    : DEFAULT_PHOTO.test(s.name) || (i === 0 && !site.samples.some((x) => DEFAULT_PHOTO.test(x.name)));
+  label.append(box, s.name);
+  return label;
+}));
+if (!site.samples.length) {
+  $('photos').textContent = 'No sample photos are served: the run uses a synthetic 640x480 image.';
+}
+
+const checked = (id) => [...$(id).querySelectorAll('input:checked')].map((i) => i.value);
+
+// ---- environment ----
+const gpu = gpuInfo();
+const environment = {
+  userAgent: navigator.userAgent,
+  hardwareConcurrency: navigator.hardwareConcurrency,
+  crossOriginIsolated,
+  supportedFlavours: supported,
+  gpuRenderer: gpu.renderer,
+  gpuVendor: gpu.vendor,
+  softwareRenderer: gpu.software,
+};
+function showEnvironment() {
+  const rows = [
+    ['GPU renderer', gpu.software
+      ? `${gpu.renderer} (software rendering: WebGL times here say nothing about GPUs)` : gpu.renderer],
+    ['Wasm flavours', supported.join(', ')],
+    ['Cross-origin isolated', crossOriginIsolated ? 'yes (threads available)' : 'no (no threads)'],
+    ['CPU cores', String(navigator.hardwareConcurrency)],
+    ['Browser', navigator.userAgent],
+  ];
+  $('env').replaceChildren(...rows.flatMap(([k, v]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    if (k === 'GPU renderer' && gpu.software) dd.innerHTML = `<span class="pill bad">software</span> ${dd.innerHTML}`;
+    return [dt, dd];
+  }));
+}
+showEnvironment();
+
+// ---- measuring ----
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+function median(xs) {
+  const s = sorted(xs);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+// Nearest rank, so with few runs it is a run that happened.
+const p90 = (xs) => sorted(xs)[Math.ceil(0.9 * xs.length) - 1];
+const round = (v) => Math.round(v * 100) / 100;
+const breath = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function foreground(method, result) {
+  let n = 0;
+  for (const v of result.data) n += method === 'segmentPerson' ? v === 1 : v >= 0;
+  return n;
+}
+
+async function photosToRun() {
+  const names = checked('photos');
+  if (names.length) {
+    return Promise.all(site.samples.filter((s) => names.includes(s.name)).map(async (s) => ({
+      name: s.name, canvas: photoCanvas(await loadImage(s.url), 4096),
+    })));
+  }
+  const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 480 });
+  const ctx = canvas.getContext('2d');
+  const g = ctx.createLinearGradient(0, 0, 640, 480);
+  g.addColorStop(0, '#345');
+  g.addColorStop(1, '#dcb');
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, 640, 480);
+  return [{ name: 'synthetic-640x480', canvas }];
+}
+
+// One backend and method: a fresh model, its first mask (cold), then N timed
+// calls per photo (after one untimed call on each further photo, whose new
+// size the first call pays for).
+async function measure(backend, method, photos, modelConfig, segConfig, runs, progress) {
+  const entry = { backend: backend.id, label: backend.label, short: backend.short, method };
+  let net;
+  try {
+    const started = performance.now();
+    net = await backend.load(modelConfig);
+    const first = await net[method](photos[0].canvas, segConfig);
+    entry.coldMs = round(performance.now() - started);
+    entry.backendRun = net.backend;
+    entry.photos = [];
+    for (const [i, photo] of photos.entries()) {
+      let result = first;
+      if (i > 0) result = await net[method](photo.canvas, segConfig);
+      const times = [];
+      for (let r = 0; r < runs; r++) {
+        progress(`${backend.label}: ${method}, ${photo.name}, warm ${r + 1}/${runs}`);
+        await breath();
+        const t0 = performance.now();
+        result = await net[method](photo.canvas, segConfig);
+        times.push(performance.now() - t0);
+      }
+      entry.photos.push({
+        photo: photo.name, width: photo.canvas.width, height: photo.canvas.height,
+        warmMedianMs: round(median(times)), warmP90Ms: round(p90(times)), runsMs: times.map(round),
+        foregroundPixels: foreground(method, result),
+      });
+    }
+    const all = entry.photos.flatMap((p) => p.runsMs);
+    entry.warmMedianMs = round(median(all));
+    entry.warmP90Ms = round(p90(all));
+  } catch (e) {
+    entry.error = e?.message ?? String(e);
+    delete entry.photos;
+  } finally {
+    try {
+      net?.dispose();
+    } catch { /* a model that failed half-way may not dispose cleanly; its error is recorded */ }
+  }
+  return entry;
+}
+
+async function run() {
+  $('run').disabled = true;
+  $('download').disabled = true;
+  setState('running', 'busy');
+  window.benchmarkResults = undefined;
+  const variant = variantById($('variant').value) ?? variantById(DEFAULT_VARIANT);
+  const { architecture, outputStride, multiplier, quantBytes } = variant;
+  const modelConfig = { architecture, outputStride, multiplier, quantBytes, modelUrl: modelUrl(site, variant) };
+  const segConfig = { internalResolution: $('resolution').value };
+  const runs = Math.max(1, Math.min(200, Math.round(Number($('runs').value) || 10)));
+  const backends = BACKENDS.filter((b) => checked('backends').includes(b.id));
+  const photos = await photosToRun();
+  const results = {
+    date: new Date().toISOString(),
+    settings: {
+      model: variant.id, modelUrl: modelConfig.modelUrl, ...segConfig, runs,
+      workerForWasm: $('worker').checked,
+      photos: photos.map((p) => ({ name: p.name, width: p.canvas.width, height: p.canvas.height })),
+    },
+    environment,
+    results: [],
+  };
+  const started = performance.now();
+  for (const backend of backends) {
+    for (const method of METHODS) {
+      results.results.push(await measure(backend, method, photos, modelConfig, segConfig, runs,
+        (text) => { $('progress').textContent = text; }));
+      showResults(results);
+    }
+  }
+  results.totalMs = round(performance.now() - started);
+  $('progress').textContent = `done in ${(results.totalMs / 1000).toFixed(1)} s`;
+  const failed = results.results.some((r) => r.error);
+  setState(failed ? 'done, with failures' : 'done', failed ? 'bad' : '');
+  lastResults = results;
+  $('download').disabled = false;
+  $('run').disabled = false;
+  window.benchmarkResults = results;
+}
+
+function setState(text, kind = '') {
+  $('state').textContent = text;
+  $('state').className = `pill ${kind}`;
+}
+
+// ---- showing ----
+let lastResults = null;
+const charts = {};
+
+function cell(text, className = '') {
+  const td = document.createElement('td');
+  td.textContent = text;
+  td.className = className;
+  return td;
+}
+
+function showResults({ results }) {
+  const rows = [];
+  for (const r of results) {
+    if (r.error) {
+      const tr = document.createElement('tr');
+      tr.append(cell(r.short), cell(r.method), cell('–'), cell(`failed: ${r.error}`, 'error'));
+      tr.firstChild.title = r.label;
+      tr.lastChild.colSpan = 4;
+      rows.push(tr);
+      continue;
+    }
+    r.photos.forEach((p, i) => {
+      const tr = document.createElement('tr');
+      const name = cell(i ? '' : r.short);
+      name.title = r.label;
+      if (!i && r.backendRun && r.backendRun !== r.backend) {
+        const detail = document.createElement('div');
+        detail.className = 'small muted';
+        detail.textContent = r.backendRun;
+        name.append(detail);
+      }
+      tr.append(name, cell(i ? '' : r.method), cell(`${p.photo.replace(/\.\w+$/, '')} (${p.width}x${p.height})`),
+        cell(i ? '' : formatMs(r.coldMs), 'num'), cell(formatMs(p.warmMedianMs), 'num'),
+        cell(formatMs(p.warmP90Ms), 'num'), cell(p.foregroundPixels.toLocaleString('en'), 'num'));
+      rows.push(tr);
+    });
+  }
+  $('table').tBodies[0].replaceChildren(...rows);
+  $('chart-note').hidden = !results.some((r) => r.error);
+  drawCharts(results);
+}
+
+const COLORS = { segmentPerson: '#4b3fd1', segmentPersonParts: '#2bb3a3' };
+
+async function drawCharts(results) {
+  let Chart;
+  try {
+    ({ Chart } = await import('./chart.js'));
+  } catch (e) {
+    $('chart-warm').replaceWith(`The chart library did not load: ${e.message}`);
+    return;
+  }
+  const labels = [...new Set(results.map((r) => r.short))];
+  const dataset = (method, key) => ({
+    label: method,
+    backgroundColor: COLORS[method],
+    data: labels.map((l) => results.find((r) => r.short === l && r.method === method)?.[key] ?? null),
+  });
+  for (const [id, key] of [['chart-warm', 'warmMedianMs'], ['chart-cold', 'coldMs']]) {
+    const data = { labels, datasets: METHODS.map((m) => dataset(m, key)) };
+    if (charts[id]) {
+      charts[id].data = data;
+      charts[id].update();
+      continue;
+    }
+    charts[id] = new Chart($(id), {
+      type: 'bar',
+      data,
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        indexAxis: 'y',
+        scales: { x: { beginAtZero: true, title: { display: true, text: 'ms' } } },
+        plugins: { legend: { position: 'bottom' } },
+      },
+    });
+  }
+}
+
+$('run').addEventListener('click', run);
+$('download').addEventListener('click', () => {
+  const blob = new Blob([JSON.stringify(lastResults, null, 2)], { type: 'application/json' });
+  const a = Object.assign(document.createElement('a'), {
+    href: URL.createObjectURL(blob), download: `bodypix-benchmark-${lastResults.date.replace(/[:.]/g, '-')}.json`,
+  });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+
+if (params.get('auto') === '1') run();
