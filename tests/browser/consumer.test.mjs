@@ -66,7 +66,7 @@ function buildApp(t) {
   return built;
 }
 
-async function runApp(t, { isolation, worker = false }) {
+async function runApp(t, { isolation, worker = false, backend = 'auto' }) {
   const [modelJson, photo] = requireShared(t, ['models/bodypix/mobilenet/quant2/075/model-stride16.json', GOLDEN.image]) ?? [];
   if (!photo) return null;
   const browser = await launchBrowser(t);
@@ -81,10 +81,11 @@ async function runApp(t, { isolation, worker = false }) {
   const { page, errors } = await openPage(t, browser, 'about:blank');
   const requests = [];
   page.context().on('request', (r) => requests.push(new URL(r.url()).pathname));
-  const query = new URLSearchParams({ model: sharedUrl(modelJson), image: sharedUrl(photo), worker: worker ? '1' : '0' });
+  const query = new URLSearchParams({ model: sharedUrl(modelJson), image: sharedUrl(photo), worker: worker ? '1' : '0', backend });
   await page.goto(`${server.url}?${query}`);
   await page.waitForFunction(() => window.result, null, { timeout: 120_000 });
   const result = await page.evaluate(() => window.result);
+  if (backend === 'webgl') return { result, requests };
   assert.equal(result.error, undefined, `the app failed: ${result.error}`);
   assert.equal(result.crossOriginIsolated, isolation);
   assert.ok(requests.some((p) => /^\/assets\/bodypix-simd.*\.wasm$/.test(p)), 'the engine came from the bundle');
@@ -133,4 +134,13 @@ test('the app with worker: true: Vite bundles the engine into the Worker too', a
   assert.equal(s.result.backend, 'wasm-simd-threads');
   assert.equal(s.result.backendReason, 'worker: true runs the Wasm engine in a Web Worker');
   await assertSameAsNode(s.result, s.model, 'simd-threads');
+});
+
+test("the app built without TF.js installed: backend 'webgl' fails with an Error that says what to install", async (t) => {
+  const s = await runApp(t, { isolation: true, backend: 'webgl' });
+  if (!s) return;
+  assert.match(s.result.error, /^backend 'webgl' runs body-pix on TF.js, which is not installed or cannot be loaded \(npm install @tensorflow-models\/body-pix @tensorflow\/tfjs-core/);
+  // Vite leaves a stub for a missing optional peer dependency, which throws.
+  assert.match(s.result.error, /Could not resolve "@tensorflow\/tfjs-core"/);
+  assert.ok(!s.requests.some((p) => p.endsWith('.wasm')), 'no engine is fetched for a WebGL load');
 });

@@ -1,5 +1,6 @@
 // Segments the photo named by ?image= with the model named by ?model= (both
-// URLs on this server; ?worker=1 runs the engine in a Web Worker), draws the person mask over it, and leaves what the
+// URLs on this server; ?worker=1 runs the engine in a Web Worker, ?backend=
+// picks one), draws the person mask over it, and leaves what the
 // test checks in window.result.
 import * as bodyPix from 'bodypix-wasm';
 
@@ -27,7 +28,7 @@ async function run() {
   const image = await pixelsOf(params.get('image'));
   const net = await bodyPix.load({
     modelUrl: params.get('model'), architecture: 'MobileNetV1', outputStride: 16, multiplier: 0.75, quantBytes: 2,
-    worker: params.get('worker') === '1',
+    worker: params.get('worker') === '1', backend: params.get('backend') ?? 'auto',
   });
   const person = await net.segmentPerson(image);
   const parts = await net.segmentPersonParts(image);
