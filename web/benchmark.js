@@ -256,6 +256,12 @@ function cell(text, className = '') {
   return td;
 }
 
+// The photo's name, with its size unless the name says it already.
+function photoLabel({ photo, width, height }) {
+  const name = photo.replace(/\.\w+$/, '');
+  return name.includes(`${width}x${height}`) ? name : `${name} (${width}x${height})`;
+}
+
 function showResults({ results }) {
   const rows = [];
   for (const r of results) {
@@ -277,7 +283,7 @@ function showResults({ results }) {
         detail.textContent = r.backendRun;
         name.append(detail);
       }
-      tr.append(name, cell(i ? '' : r.method), cell(`${p.photo.replace(/\.\w+$/, '')} (${p.width}x${p.height})`),
+      tr.append(name, cell(i ? '' : r.method), cell(photoLabel(p)),
         cell(i ? '' : formatMs(r.coldMs), 'num'), cell(formatMs(p.warmMedianMs), 'num'),
         cell(formatMs(p.warmP90Ms), 'num'), cell(p.foregroundPixels.toLocaleString('en'), 'num'));
       rows.push(tr);

@@ -121,6 +121,31 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
   assert.deepEqual(errors, []);
 });
 
+test('the demo takes a photo from the file input and from a drop', async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  const { page, errors } = await openPage(t, s.browser, `${s.site.url}?sample=${PHOTO}`);
+  await demoResults(page, 1);
+  const size = () => page.evaluate(() => [window.demo.source.width, window.demo.source.height,
+    window.demo.state.person.width, window.demo.state.person.height]);
+
+  await page.setInputFiles('#file', path.join(sharedDir, 'images/single-person-frisbee-513x513.jpg'));
+  await demoResults(page, 2);
+  assert.deepEqual(await size(), [513, 513, 513, 513]);
+
+  // A drop anywhere on the page, as a file manager would make it.
+  await page.evaluate(async () => {
+    const blob = await (await fetch('/samples/five-people-meeting-281x187.jpg')).blob();
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], 'meeting.jpg', { type: 'image/jpeg' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  });
+  await demoResults(page, 3);
+  assert.deepEqual(await size(), [281, 187, 281, 187]);
+  assert.equal(await page.locator('#samples button[aria-pressed="true"]').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test("the demo runs on Chromium's fake camera, frame after frame", async (t) => {
   const s = await setUp(t);
   if (!s) return;
