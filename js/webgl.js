@@ -5,8 +5,8 @@
 import { isA } from './canvas.js';
 import { pixelsOf } from './input.js';
 
-const PEERS = '@tensorflow-models/body-pix, @tensorflow/tfjs-core, @tensorflow/tfjs-converter and ' +
-  '@tensorflow/tfjs-backend-webgl';
+const PEERS = ['@tensorflow-models/body-pix', '@tensorflow/tfjs-core', '@tensorflow/tfjs-converter',
+  '@tensorflow/tfjs-backend-webgl'];
 
 async function importTfjs() {
   try {
@@ -18,7 +18,7 @@ async function importTfjs() {
     return { tf, bodyPix };
   } catch (e) {
     throw new Error(`backend 'webgl' runs body-pix on TF.js, which is not installed or cannot be loaded ` +
-      `(npm install ${PEERS.replace(/ and |, /g, ' ')}; in a page without a bundler, map them with an ` +
+      `(npm install ${PEERS.join(' ')}; in a page without a bundler, map them with an ` +
       `import map): ${e.message}`);
   }
 }
