@@ -217,7 +217,8 @@ val memoryStats() {
   const struct mallinfo info = mallinfo();
   val o = val::object();
   o.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
-  o.set("allocatedBytes", static_cast<double>(info.uordblks));
+  // mallinfo's fields are ints: past 2 GB they read as negative.
+  o.set("allocatedBytes", static_cast<double>(static_cast<unsigned>(info.uordblks)));
   return o;
 }
 

@@ -64,17 +64,24 @@ void Network::reshape(size_t height, size_t width) {
   height_ = width_ = 0;
   checkSize(height, width);
   const size_t dims[4] = {1, height, width, built_.inputChannels};
-  if (xnn_reshape_external_value(runtime_, BuiltSubgraph::kInputId, 4, dims) != xnn_status_success ||
-      xnn_reshape_runtime(runtime_) != xnn_status_success)
+  xnn_status status = xnn_reshape_external_value(runtime_, BuiltSubgraph::kInputId, 4, dims);
+  if (status == xnn_status_success) status = xnn_reshape_runtime(runtime_);
+  if (status == xnn_status_out_of_memory)
+    throw Error("out of memory: the WebAssembly heap (at most 4 GB) cannot hold the network at " +
+                std::to_string(height) + "x" + std::to_string(width) +
+                "; use a smaller image or a lower internalResolution");
+  if (status != xnn_status_success)
     throw Error("the network cannot run at " + std::to_string(height) + "x" + std::to_string(width) +
-                " (too small for the model, or out of memory)");
+                " (too small for the model)");
   for (size_t i = 0; i < outputs_.size(); ++i) {
     size_t rank = 0, shape[XNN_MAX_TENSOR_DIMS];
     if (xnn_get_external_value_shape(runtime_, built_.outputIds[i], &rank, shape) != xnn_status_success ||
         rank != 4)
       throw Error("XNNPACK could not report the shape of output " + std::to_string(i));
     shapes_[i] = {shape[0], shape[1], shape[2], shape[3]};
-    outputs_[i].resize(shapes_[i].size());
+    // Some kernels (multi-pass max pooling) accumulate in the output and
+    // read it in whole vectors: XNNPACK's XNN_EXTRA_BYTES of slack apply.
+    outputs_[i].resize(shapes_[i].size() + XNN_EXTRA_BYTES / sizeof(float));
   }
   height_ = height;
   width_ = width;
@@ -83,8 +90,14 @@ void Network::reshape(size_t height, size_t width) {
 void Network::run(const float* input, size_t height, size_t width) {
   if (height == 0 || width == 0) throw Error("the network input must not be empty");
   if (height != height_ || width != width_) reshape(height, width);
+  // Pad and max-pooling kernels read whole vectors, up to XNN_EXTRA_BYTES
+  // past the end of their input; callers' buffers are exactly sized. The copy
+  // costs far less than the network.
+  const size_t n = height * width * built_.inputChannels;
+  input_.resize(n + XNN_EXTRA_BYTES / sizeof(float));
+  std::copy(input, input + n, input_.begin());
   std::vector<xnn_external_value> externals;
-  externals.push_back({BuiltSubgraph::kInputId, const_cast<float*>(input)});
+  externals.push_back({BuiltSubgraph::kInputId, input_.data()});
   for (size_t i = 0; i < outputs_.size(); ++i) externals.push_back({built_.outputIds[i], outputs_[i].data()});
   if (xnn_setup_runtime_v2(runtime_, externals.size(), externals.data()) != xnn_status_success)
     throw Error("XNNPACK could not set up the runtime");
