@@ -48,6 +48,7 @@ class Network {
   pthreadpool_t pool_ = nullptr;
   xnn_runtime_t runtime_ = nullptr;
   size_t height_ = 0, width_ = 0;
+  std::vector<float> input_;  // the caller's input, with XNNPACK's slack
   std::vector<std::vector<float>> outputs_;
   std::vector<Shape4> shapes_;
 };
