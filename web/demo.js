@@ -52,7 +52,10 @@ showThreshold();
 
 for (const id of ['variant', 'backend', 'flavour', 'resolution']) $(id).addEventListener('change', refresh);
 $('threshold').addEventListener('input', () => { showThreshold(); refresh(); });
-$('backend').addEventListener('change', () => { $('flavour').disabled = $('backend').value === 'webgl'; });
+// A Wasm flavour means nothing to WebGL.
+const flavourApplies = () => { $('flavour').disabled = $('backend').value === 'webgl'; };
+$('backend').addEventListener('change', flavourApplies);
+flavourApplies();
 
 function setState(text, kind = '') {
   $('state').textContent = text;
@@ -233,6 +236,17 @@ async function refresh() {
 }
 
 // ---- inputs ----
+// The new photo in every view at once; its results are drawn over it when
+// they come.
+function showPhoto() {
+  $('placeholder').hidden = true;
+  for (const canvas of Object.values(views)) {
+    canvas.width = source.width;
+    canvas.height = source.height;
+    canvas.getContext('2d').drawImage(source, 0, 0);
+  }
+}
+
 async function usePhoto(url, button) {
   stopCamera();
   try {
@@ -243,6 +257,7 @@ async function usePhoto(url, button) {
     return;
   }
   document.querySelectorAll('#samples button').forEach((b) => b.setAttribute('aria-pressed', String(b === button)));
+  showPhoto();
   state.hasInput = true;
   state.firstMs = state.lastMs = null;
   refresh();
@@ -327,5 +342,5 @@ if (first) {
   usePhoto(first.url, document.querySelector(`#samples button[data-sample="${CSS.escape(first.name)}"]`));
 } else {
   setState('pick a photo');
-  $('camera-note').textContent = site.samples.length ? '' : 'no sample photos are served';
+  $('placeholder').hidden = false;
 }

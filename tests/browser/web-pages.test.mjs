@@ -220,6 +220,13 @@ test('the benchmark page runs unattended (?auto=1) with numbers for every backen
   }
   const table = await page.locator('#table tbody tr').count();
   assert.equal(table, results.results.length);
+
+  // The JSON download is window.benchmarkResults.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.match(download.suggestedFilename(), /^bodypix-benchmark-.*\.json$/);
+  const saved = path.join(OUTPUT, 'benchmark-download.json');
+  await download.saveAs(saved);
+  assert.deepEqual(JSON.parse(fs.readFileSync(saved, 'utf8')), results);
   assert.deepEqual(errors, []);
 });
 
