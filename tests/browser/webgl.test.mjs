@@ -126,3 +126,34 @@ test("backend 'webgl' runs body-pix on TF.js's WebGL and agrees with the Wasm en
   assert.ok(partMaskIoU >= 0.98, `part map's person IoU ${partMaskIoU} < 0.98`);
   assert.deepEqual(s.errors, []);
 });
+
+test("backend 'webgl' takes the inputs the Wasm backend takes, and refuses calls once disposed", async (t) => {
+  const s = await setUp(t, 'tests/browser/pages/webgl.html');
+  if (!s) return;
+  const small = requireShared(t, 'images/five-people-meeting-281x187.jpg');
+  if (!small) return;
+  const out = await s.page.evaluate(async ({ c, url }) => {
+    const image = await harness.imageData(url);
+    const rgb = new Uint8Array(image.width * image.height * 3);
+    for (let i = 0, j = 0; i < image.data.length; i += 4, j += 3) rgb.set(image.data.subarray(i, i + 3), j);
+    const inputs = {
+      'ImageData': image,
+      'RGBA {data, width, height}': { data: new Uint8Array(image.data), width: image.width, height: image.height },
+      'RGB {data, width, height}': { data: rgb, width: image.width, height: image.height },
+      'ImageBitmap': await createImageBitmap(image),
+    };
+    const net = await harness.bodyPix.load({ ...c, backend: 'webgl' });
+    const masks = {};
+    for (const [name, input] of Object.entries(inputs)) masks[name] = harness.base64((await net.segmentPerson(input)).data);
+    const bad = await net.segmentPerson({ data: [1, 2, 3], width: 1, height: 1 }).then(() => 'ok', (e) => e.message);
+    net.dispose();
+    const disposed = await net.segmentPerson(image).then(() => 'ok', (e) => e.message);
+    return { masks, bad, disposed };
+  }, { c: s.config, url: sharedUrl(small) });
+  const reference = out.masks.ImageData;
+  assert.ok(bytesOf(reference).some((v) => v === 1), 'the photo has people');
+  for (const [name, mask] of Object.entries(out.masks)) assert.equal(mask, reference, `${name}: a different mask`);
+  assert.match(out.bad, /Uint8Array/);
+  assert.match(out.disposed, /disposed/);
+  assert.deepEqual(s.errors, []);
+});
