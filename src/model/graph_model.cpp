@@ -264,6 +264,14 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
       throw Error("weight '" + name + "' contains NaN or Inf values");
   } else {
     if (stored == Stored::Float16) throw Error("weight '" + name + "' is int32 quantized to float16, which TF.js rejects");
+    if (affine) {
+      // The values run monotonically from code 0 to the largest code; both
+      // ends must be int32s, or converting them would be undefined.
+      const double top = stored == Stored::Uint8 ? 255 : 65535;
+      for (const double v : {std::round(min), std::round(top * scale + min)})
+        if (!(v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max()))
+          throw Error("weight '" + name + "' is int32 but its quantization min and scale give values beyond int32");
+    }
     t.i32.resize(static_cast<size_t>(count));
     decodeInto(t.i32, count, [&](size_t i) noexcept {
       const double v = storedValue(bytes, stored, i);
@@ -317,6 +325,9 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
         if (!q.is_object() || !q.contains("dtype") || !q["dtype"].is_string())
           throw Error("weight '" + name + "' has a quantization entry without a dtype");
         stored = q["dtype"].get<std::string>();
+        // As TF.js: anything else, float32 included, is not a quantization.
+        if (stored != "uint8" && stored != "uint16" && stored != "float16")
+          throw Error("weight '" + name + "' is quantized to '" + stored + "'; uint8, uint16 and float16 are supported");
       }
       const size_t bytes = static_cast<size_t>(count) * bytesPerValue(stored, name);
       if (offset + bytes > stream.size)

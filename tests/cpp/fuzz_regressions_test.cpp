@@ -1,0 +1,93 @@
+// Problems the model fuzzer (tests/fuzz) found, each pinned by a small input
+// that showed it. The memory ones only fail visibly in the native
+// AddressSanitizer build (scripts/test-native.sh); everywhere they also check
+// the values.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <limits>
+
+#include "graph/subgraph_builder.h"
+#include "runtime/network.h"
+#include "test_graphs.h"
+
+using bodypix::Error;
+using bodypix::parseGraphModel;
+using bodypix::test::GraphBuilder;
+using nlohmann::json;
+
+namespace {
+
+// One weight 'w' of the given spec over the given bytes.
+std::string oneWeight(const json& spec) {
+  return json{{"format", "graph-model"},
+              {"modelTopology", {{"node", json::array({{{"name", "w"}, {"op", "Const"}}})}}},
+              {"weightsManifest", json::array({{{"paths", {"a.bin"}}, {"weights", json::array({spec})}}})}}
+      .dump();
+}
+
+}  // namespace
+
+TEST_CASE("an int32 weight whose dequantized values leave int32 is an error", "[model][errors]") {
+  // Converting 1e30 to int32 was undefined behaviour (UBSan: float-cast-overflow).
+  const std::vector<uint8_t> codes = {0, 1, 2, 3};
+  for (const auto& [min, scale] : {std::pair<double, double>{0, 1e30}, {-3e9, 1}, {2147483647.0, 1}}) {
+    const std::string text = oneWeight({{"name", "w"}, {"shape", {4}}, {"dtype", "int32"},
+                                        {"quantization", {{"dtype", "uint8"}, {"min", min}, {"scale", scale}}}});
+    CHECK_THROWS_WITH(parseGraphModel(text, {{codes.data(), codes.size()}}), Catch::Contains("beyond int32"));
+  }
+  // The extremes themselves are fine: codes 0..255 over [-2^31, -2^31 + 255].
+  const double lowest = std::numeric_limits<int32_t>::min();
+  const std::string ok = oneWeight({{"name", "w"}, {"shape", {4}}, {"dtype", "int32"},
+                                    {"quantization", {{"dtype", "uint8"}, {"min", lowest}, {"scale", 1}}}});
+  CHECK(parseGraphModel(ok, {{codes.data(), codes.size()}}).weight("w")->i32 ==
+        std::vector<int32_t>{INT32_MIN, INT32_MIN + 1, INT32_MIN + 2, INT32_MIN + 3});
+}
+
+TEST_CASE("a quantization to anything but uint8, uint16 or float16 is an error, as in TF.js", "[model][errors]") {
+  // A float32 "quantization" of an int32 weight converted arbitrary floats to int32.
+  const std::vector<uint8_t> bytes(16, 0x7f);
+  for (const char* dtype : {"int32", "float32"}) {
+    const std::string text = oneWeight({{"name", "w"}, {"shape", {4}}, {"dtype", dtype},
+                                        {"quantization", {{"dtype", "float32"}, {"min", 0}, {"scale", 1}}}});
+    CHECK_THROWS_WITH(parseGraphModel(text, {{bytes.data(), bytes.size()}}),
+                      Catch::Contains("quantized to 'float32'"));
+  }
+}
+
+TEST_CASE("Pad and multi-pass MaxPool on exactly sized 3-channel buffers", "[graph]") {
+  // XNNPACK's pad kernel read past the end of the network input, and its
+  // multi-pass max pooling (windows over 9 values) past the end of the
+  // output, both by up to XNN_EXTRA_BYTES (ASan: heap-buffer-overflow).
+  GraphBuilder g;
+  g.placeholder("x").intConstant("p", {4, 2}, {0, 0, 0, 1, 0, 0, 0, 0}).node("pad", "Pad", {"x", "p"})
+      .node("pool", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 5, 5, 1})},
+                                       {"strides", GraphBuilder::ints({1, 1, 1, 1})},
+                                       {"padding", GraphBuilder::str("SAME")}});
+  const bodypix::GraphModel model = parseGraphModel(g.text(), g.shards());
+  bodypix::Network net(bodypix::buildSubgraph(model, {"pad", "pool"}), 1);
+  const int h = 5, w = 7, c = 3;
+  std::vector<float> x(static_cast<size_t>(h) * w * c);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 101);
+  const auto at = [&](int y, int xx, int k) { return x[(static_cast<size_t>(y) * w + xx) * c + k]; };
+  net.run(x.data(), h, w);
+
+  const float* pad = net.output(0);
+  REQUIRE(net.outputShape(0).h == static_cast<size_t>(h + 1));
+  for (int y = 0; y <= h; ++y)
+    for (int xx = 0; xx < w; ++xx)
+      for (int k = 0; k < c; ++k)
+        REQUIRE(pad[(static_cast<size_t>(y) * w + xx) * c + k] == (y < h ? at(y, xx, k) : 0.0f));
+
+  const float* pool = net.output(1);
+  REQUIRE(net.outputShape(1).size() == x.size());
+  for (int y = 0; y < h; ++y)
+    for (int xx = 0; xx < w; ++xx)
+      for (int k = 0; k < c; ++k) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int dy = -2; dy <= 2; ++dy)
+          for (int dx = -2; dx <= 2; ++dx)
+            if (y + dy >= 0 && y + dy < h && xx + dx >= 0 && xx + dx < w) m = std::max(m, at(y + dy, xx + dx, k));
+        REQUIRE(pool[(static_cast<size_t>(y) * w + xx) * c + k] == m);
+      }
+}
