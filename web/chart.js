@@ -1,5 +1,7 @@
 // Chart.js with only the parts the benchmark's bar charts use registered.
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
+import {
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LogarithmicScale, Tooltip,
+} from 'chart.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Legend, Tooltip);
 export { Chart };

@@ -227,6 +227,14 @@ test('the benchmark page runs unattended (?auto=1) with numbers for every backen
   const saved = path.join(OUTPUT, 'benchmark-download.json');
   await download.saveAs(saved);
   assert.deepEqual(JSON.parse(fs.readFileSync(saved, 'utf8')), results);
+
+  // On a phone-sized screen only the results table scrolls sideways (once
+  // the charts have followed the resize).
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = await page.waitForFunction(() => document.documentElement.scrollWidth === 390, null, { timeout: 5000 })
+    .then(() => true, () => false);
+  assert.ok(fits, `the page is ${await page.evaluate(() => document.documentElement.scrollWidth)} pixels wide`);
+  await screenshot(page, 'benchmark-phone.png');
   assert.deepEqual(errors, []);
 });
 
