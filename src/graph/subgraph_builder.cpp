@@ -14,6 +14,7 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 // Shapes are inferred at a nominal input size to define the subgraph; the
 // runtime is reshaped to the real size before every run.
 constexpr size_t kNominalSize = BuiltSubgraph::kNominalInputSize;
+constexpr uint32_t kMaxPoolWindow = 1024;
 
 struct Value {
   uint32_t id = XNN_INVALID_VALUE_ID;
@@ -392,6 +393,12 @@ class Builder {
   void defineMaxPool(const Node& n) {
     const Value x = value(n, 0);
     const auto [kh, kw] = heightWidth(n, "ksize");
+    // The time per output value grows with the window: a 1024x1024 one took
+    // seconds on a 17x17 input and would take hours on a real image. BodyPix
+    // pools over 3x3 at most.
+    if (kh * kw > kMaxPoolWindow)
+      throw Error("node '" + n.name + "' pools over " + std::to_string(kh) + "x" + std::to_string(kw) +
+                  " values; at most " + std::to_string(kMaxPoolWindow) + " are supported");
     const auto [sh, sw] = heightWidth(n, "strides");
     const Padding pad = padding(n);
     const size_t oh = outputSize(x.shape[1], kh, sh, 1, pad, true, n);
