@@ -283,8 +283,10 @@ export function blurBodyPart(canvas, image, partSegmentation, bodyPartIdsToBlur 
 
 // A Gaussian blur of RGBA pixels in place, for contexts without ctx.filter:
 // the Filter Effects spec's recipe for feGaussianBlur (an exact kernel below
-// sigma 2, three box blurs above), on premultiplied alpha, with transparent
-// pixels outside the image as a canvas filter has.
+// sigma 2, three box blurs above; Chromium blurs the same way), on
+// premultiplied alpha, with transparent pixels around the image as a canvas
+// filter has. Each line is blurred with room for the blur to spread out of
+// the image and back in: cropping between passes would lose that mass.
 export function gaussianBlur(rgba, width, height, sigma) {
   const n = width * height;
   const planes = new Float32Array(n * 4);
@@ -296,14 +298,26 @@ export function gaussianBlur(rgba, width, height, sigma) {
     planes[4 * i + 3] = rgba[4 * i + 3];
   }
   const passes = blurPasses(sigma);
-  const line = new Float32Array(Math.max(width, height) * 4);
-  const sums = new Float64Array(Math.max(width, height) * 4 + 4);
-  for (const pass of passes) {
-    for (let y = 0; y < height; y++) pass(planes, y * width * 4, 4, width, line, sums);
-  }
-  for (const pass of passes) {
-    for (let x = 0; x < width; x++) pass(planes, x * 4, width * 4, height, line, sums);
-  }
+  const pad = passes.reduce((sum, { before, after }) => sum + Math.max(before, after), 0);
+  const length = Math.max(width, height) + 2 * pad;
+  const line = new Float64Array(length * 4);
+  const out = new Float64Array(length * 4);
+  const sums = new Float64Array(length * 4 + 4);
+  const blurLines = (lines, count, startOf, stride) => {
+    for (let l = 0; l < lines; l++) {
+      const start = startOf(l);
+      line.fill(0);
+      for (let i = 0; i < count; i++) {
+        for (let c = 0; c < 4; c++) line[4 * (pad + i) + c] = planes[start + i * stride + c];
+      }
+      for (const pass of passes) pass.run(line, out, count + 2 * pad, sums);
+      for (let i = 0; i < count; i++) {
+        for (let c = 0; c < 4; c++) planes[start + i * stride + c] = line[4 * (pad + i) + c];
+      }
+    }
+  };
+  blurLines(height, width, (y) => y * width * 4, 4);
+  blurLines(width, height, (x) => x * 4, width * 4);
   for (let i = 0; i < n; i++) {
     const a = planes[4 * i + 3];
     const k = a > 0 ? 255 / a : 0;
@@ -314,52 +328,50 @@ export function gaussianBlur(rgba, width, height, sigma) {
   }
 }
 
-// The 1-D passes for a blur of standard deviation sigma; each filters `count`
-// RGBA samples of `planes` from `start`, `stride` floats apart, in place.
+// The 1-D passes for a blur of standard deviation sigma: how far each reaches
+// before and after a sample, and run(line, scratch, count, sums), which
+// filters `count` RGBA samples of `line` in place.
 function blurPasses(sigma) {
   if (sigma < 2) {
     const radius = Math.ceil(3 * sigma);
     const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
-    const total = kernel.reduce((s, k) => s + k, 0);
+    const total = kernel.reduce((sum, k) => sum + k, 0);
     const weights = kernel.map((k) => k / total);
-    return [(planes, start, stride, count, line) => convolve(planes, start, stride, count, line, weights, radius)];
+    return [{ before: radius, after: radius, run: (line, out, count) => convolve(line, out, count, weights, radius) }];
   }
   const d = Math.floor(sigma * 3 * Math.sqrt(2 * Math.PI) / 4 + 0.5);
-  const box = (before, after) => (planes, start, stride, count, line, sums) =>
-    boxFilter(planes, start, stride, count, line, sums, before, after);
+  const box = (before, after) => ({
+    before, after, run: (line, out, count, sums) => boxFilter(line, count, sums, before, after),
+  });
   const half = Math.floor(d / 2);
   if (d % 2 === 1) return [box(half, half), box(half, half), box(half, half)];
+  // An even box has no centre pixel: one leans left, one right, then one of d + 1.
   return [box(half, half - 1), box(half - 1, half), box(half, half)];
 }
 
-function convolve(planes, start, stride, count, line, weights, radius) {
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 4; c++) line[4 * i + c] = planes[start + i * stride + c];
-  }
+function convolve(line, out, count, weights, radius) {
   for (let i = 0; i < count; i++) {
     for (let c = 0; c < 4; c++) {
       let v = 0;
       for (let k = Math.max(0, i - radius); k <= Math.min(count - 1, i + radius); k++) {
         v += weights[k - i + radius] * line[4 * k + c];
       }
-      planes[start + i * stride + c] = v;
+      out[4 * i + c] = v;
     }
   }
+  line.set(out.subarray(0, 4 * count));
 }
 
-// Mean over the window [i - before, i + after], zeros outside the image.
-function boxFilter(planes, start, stride, count, line, sums, before, after) {
+// Mean over the window [i - before, i + after], zeros outside the line.
+function boxFilter(line, count, sums, before, after) {
   const size = before + after + 1;
   for (let c = 0; c < 4; c++) sums[c] = 0;
   for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 4; c++) sums[4 * (i + 1) + c] = sums[4 * i + c] + planes[start + i * stride + c];
+    for (let c = 0; c < 4; c++) sums[4 * (i + 1) + c] = sums[4 * i + c] + line[4 * i + c];
   }
   for (let i = 0; i < count; i++) {
     const lo = Math.max(0, i - before);
     const hi = Math.min(count - 1, i + after) + 1;
     for (let c = 0; c < 4; c++) line[4 * i + c] = (sums[4 * hi + c] - sums[4 * lo + c]) / size;
-  }
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 4; c++) planes[start + i * stride + c] = line[4 * i + c];
   }
 }
