@@ -1,4 +1,5 @@
-# XNNPACK (Nov 2024) + pthreadpool + FXdiv for Emscripten.
+# XNNPACK (Nov 2024) + pthreadpool + FXdiv for Emscripten, or natively (for
+# the sanitizer and fuzzing builds, see cmake/Native.cmake).
 #
 # XNNPACK's own CMakeLists.txt does not know Emscripten, so it is built from
 # a patched copy of the pristine Debian source, made at configure time by the
@@ -95,14 +96,26 @@ add_library(fxdiv INTERFACE)
 target_include_directories(fxdiv SYSTEM INTERFACE "${BODYPIX_FXDIV_DIR}/include")
 
 # ---- cpuinfo: XNNPACK links it unconditionally; with XNN_ENABLE_CPUINFO=0 an
-# empty target is all it needs.
+# empty target is all it needs. Natively it detects the CPU's features with
+# bookworm's libcpuinfo (2022); native-shim/cpuinfo.h adds the queries this
+# XNNPACK makes that the 2022 version lacks.
 add_library(cpuinfo INTERFACE)
+if(NOT EMSCRIPTEN)
+  # Not find_package(cpuinfo): Debian's CMake config points at /usr/lib/lib/.
+  find_library(BODYPIX_CPUINFO_LIBRARY cpuinfo)
+  find_path(BODYPIX_CPUINFO_INCLUDE cpuinfo.h)
+  if(NOT BODYPIX_CPUINFO_LIBRARY OR NOT BODYPIX_CPUINFO_INCLUDE)
+    message(FATAL_ERROR "libcpuinfo is missing: run scripts/setup.sh (libcpuinfo-dev)")
+  endif()
+  target_link_libraries(cpuinfo INTERFACE "${BODYPIX_CPUINFO_LIBRARY}")
+  target_include_directories(cpuinfo BEFORE INTERFACE "${CMAKE_CURRENT_LIST_DIR}/native-shim")
+endif()
 
 # ---- pthreadpool, built here rather than by its own CMakeLists.txt: under
 # Emscripten that one always builds the single-threaded shim, so -pthread
 # would buy nothing.
 set(_ptp "${BODYPIX_PTHREADPOOL_DIR}")
-if(BODYPIX_WASM_THREADS)
+if(BODYPIX_WASM_THREADS OR NOT EMSCRIPTEN)
   add_library(pthreadpool STATIC
     "${_ptp}/src/portable-api.c"
     "${_ptp}/src/memory.c"
@@ -121,6 +134,10 @@ target_include_directories(pthreadpool
   PRIVATE "${_ptp}/src")
 target_compile_definitions(pthreadpool PUBLIC PTHREADPOOL_NO_DEPRECATED_API=1)
 target_link_libraries(pthreadpool PRIVATE fxdiv)
+if(NOT EMSCRIPTEN)
+  find_package(Threads REQUIRED)
+  target_link_libraries(pthreadpool PUBLIC Threads::Threads)
+endif()
 
 # ---- XNNPACK itself. Its option()s honour plain variables (CMP0077).
 set(XNNPACK_LIBRARY_TYPE static CACHE STRING "" FORCE)

@@ -16,12 +16,15 @@ fi
 
 # chromium: the browser tests drive it through playwright-core (which brings
 # no browser of its own).
+# clang, libclang-rt-14-dev (sanitizer runtimes, libFuzzer), libcpuinfo-dev:
+# the native sanitizer and fuzzing build (scripts/test-native.sh).
 # ninja-build: a no-op rebuild of ~2000 XNNPACK objects takes well under a
 # second with ninja (make needs several per flavour).
 packages=(
   emscripten nlohmann-json3-dev libeigen3-dev catch2
   cmake make ninja-build python3 xz-utils ca-certificates
   chromium
+  clang libclang-rt-14-dev libcpuinfo-dev
 )
 
 missing=()

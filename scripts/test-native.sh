@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Native sanitizer and fuzzing run (clang, AddressSanitizer +
+# UndefinedBehaviorSanitizer; see cmake/Native.cmake):
+#   1. builds the engine, XNNPACK and the C++ unit tests natively into
+#      $BODYPIX_CACHE/build/<checkout>/native-asan (XNNPACK once, ~10 min on
+#      2 cores; then only what changed);
+#   2. runs the unit tests and a replay of the fuzz seed corpus via ctest;
+#   3. fuzzes the model loader (tests/fuzz/model_fuzz.cpp) for
+#      BODYPIX_FUZZ_SECONDS (default 60; 0 skips it), one process, starting
+#      from the seeds plus the corpus earlier runs grew in the build folder.
+# Exits non-zero on a failed test or any fuzzer finding; a finding's input
+# is kept in <build>/fuzz-artifacts/ and the log says how to replay it.
+#
+# Environment: BODYPIX_CACHE, BODYPIX_SHARED, BODYPIX_JOBS as for build.sh;
+# BODYPIX_FUZZ_SECONDS.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+fuzz_seconds="${BODYPIX_FUZZ_SECONDS:-60}"
+jobs="${BODYPIX_JOBS:-$(nproc)}"
+export BODYPIX_CACHE="${BODYPIX_CACHE:-$HOME/.cache/bodypix-wasm}"
+mkdir -p "$BODYPIX_CACHE"
+BODYPIX_CACHE=$(cd "$BODYPIX_CACHE" && pwd)
+shared="${BODYPIX_SHARED:-$repo/../shared}"
+if [ -d "$shared" ]; then
+  shared=$(cd "$shared" && pwd)
+fi
+export BODYPIX_SHARED="$shared"
+
+# Beside the wasm flavours' build folders of this checkout.
+dir="$(dirname "$(bash "$repo/scripts/build.sh" --print-build-dir simd)")/native-asan"
+
+bash "$repo/scripts/setup.sh"
+
+mkdir -p "$dir"
+exec 9>"$dir.lock"
+if ! flock -n 9; then
+  echo "test-native: waiting for another native build of this checkout to finish"
+  flock 9
+fi
+
+now() { date +%s; }
+cached() { sed -n "s|^$1:[A-Z]*=||p" "$dir/CMakeCache.txt" 2>/dev/null; }
+start=$(now)
+
+if [ ! -f "$dir/build.ninja" ] || [ "$(cached BODYPIX_FUZZ)" != "ON" ] ||
+   [ "$(cached BODYPIX_CACHE_DIR)" != "$BODYPIX_CACHE" ] ||
+   [ "$(cached BODYPIX_SHARED_DIR)" != "$BODYPIX_SHARED" ]; then
+  echo "test-native: configure ($dir)"
+  # RelWithDebInfo: optimised enough to fuzz fast, with line numbers in reports.
+  if ! cmake -S "$repo" -B "$dir" -G Ninja \
+      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DBODYPIX_SANITIZE=address,undefined -DBODYPIX_FUZZ=ON \
+      -DBODYPIX_CACHE_DIR="$BODYPIX_CACHE" \
+      -DBODYPIX_SHARED_DIR="$BODYPIX_SHARED" \
+      >"$dir/configure.log" 2>&1; then
+    tail -n 40 "$dir/configure.log" >&2
+    echo "test-native: configure FAILED (log: $dir/configure.log)" >&2
+    exit 1
+  fi
+fi
+
+echo "test-native: compile"
+if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
+  grep -E -B2 -A12 'error|FAILED' "$dir/build.log" | head -n 80 >&2 || tail -n 60 "$dir/build.log" >&2
+  echo "test-native: compile FAILED (log: $dir/build.log)" >&2
+  exit 1
+fi
+echo "test-native: built in $(( $(now) - start ))s"
+
+echo "test-native: C++ unit tests and seed replay under ASan+UBSan"
+(cd "$dir" && ctest --output-on-failure)
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "test-native: fuzzing the model loader for ${fuzz_seconds}s"
+  corpus="$dir/fuzz-corpus"
+  artifacts="$dir/fuzz-artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  # ctest wrote the seeds; the first folder is the one libFuzzer adds to.
+  # nice: the machine's other work should not wait for the fuzzer.
+  set +e
+  nice -n 10 "$dir/fuzz/bodypix_model_fuzz" \
+      -max_total_time="$fuzz_seconds" -timeout=30 -rss_limit_mb=2048 \
+      -dict="$repo/tests/fuzz/model.dict" \
+      -artifact_prefix="$artifacts/" -print_final_stats=1 \
+      "$corpus" "$dir/fuzz-seeds" >"$dir/fuzz.log" 2>&1
+  rc=$?
+  set -e
+  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$dir/fuzz.log" || true
+  if [ "$rc" -ne 0 ]; then
+    grep -E -A40 '==ERROR|runtime error|deadly signal|Timeout|out-of-memory|uncaught' "$dir/fuzz.log" | head -n 80 >&2 ||
+      tail -n 60 "$dir/fuzz.log" >&2
+    echo "test-native: the fuzzer found a problem (log: $dir/fuzz.log; input in $artifacts/;" \
+      "replay: $dir/fuzz/bodypix_model_fuzz <input>)" >&2
+    exit 1
+  fi
+fi
+echo "test-native: done in $(( $(now) - start ))s"

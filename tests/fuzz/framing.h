@@ -1,0 +1,34 @@
+// How one fuzzer input holds a model: the model.json text, a NUL byte, then
+// the bytes of its single weight shard. JSON text never contains a raw NUL,
+// so the first one is the split; an input without one is all JSON, with an
+// empty shard. The seed writer and the fuzz target share this file.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace bodypix::fuzz {
+
+struct Framed {
+  std::string json;
+  const uint8_t* shard;
+  size_t shardSize;
+};
+
+inline Framed split(const uint8_t* data, size_t size) {
+  const void* nul = size ? std::memchr(data, 0, size) : nullptr;
+  const size_t jsonSize = nul ? static_cast<size_t>(static_cast<const uint8_t*>(nul) - data) : size;
+  const size_t shardAt = nul ? jsonSize + 1 : size;
+  return {std::string(reinterpret_cast<const char*>(data), jsonSize), data + shardAt, size - shardAt};
+}
+
+inline std::vector<uint8_t> join(const std::string& json, const uint8_t* shard, size_t shardSize) {
+  std::vector<uint8_t> out(json.begin(), json.end());
+  out.push_back(0);
+  out.insert(out.end(), shard, shard + shardSize);
+  return out;
+}
+
+}  // namespace bodypix::fuzz

@@ -1,0 +1,166 @@
+// Writes the fuzzer's seed corpus into the folder given as argument: the real
+// model files from $BODYPIX_SHARED (shards cut short, so most seeds stay small
+// and fast; one kept whole, so that a real graph reaches the builder and the
+// runtime), and small synthetic graphs that reach every op the builder knows.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+// test_graphs.h's requireShared() reports through Catch2 (unused here).
+#include <catch2/catch.hpp>
+
+#include "framing.h"
+#include "test_graphs.h"
+
+namespace {
+
+using bodypix::test::GraphBuilder;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+fs::path outDir;
+int written = 0;
+
+void write(const std::string& name, const std::string& json, const std::vector<uint8_t>& shard) {
+  const std::vector<uint8_t> bytes = bodypix::fuzz::join(json, shard.data(), shard.size());
+  std::ofstream(outDir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  ++written;
+}
+
+void write(const std::string& name, const GraphBuilder& g) { write(name, g.text(), g.shard()); }
+
+std::vector<float> ramp(size_t n, float scale = 0.1f) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * static_cast<float>(static_cast<int>(i % 7) - 3);
+  return v;
+}
+
+// A BodyPix graph in miniature: one stride-16 convolution, then the eight
+// heads with their real names and channel counts.
+GraphBuilder miniBodyPix(const std::string& scope) {
+  GraphBuilder g;
+  g.placeholder("sub_2").constant("w0", {1, 1, 3, 4}, ramp(12)).constant("b0", {4}, ramp(4))
+      .node("conv0", "Conv2D", {"sub_2", "w0"}, {{"strides", GraphBuilder::ints({1, 16, 16, 1})},
+                                                  {"padding", GraphBuilder::str("SAME")}})
+      .node("bias0", "BiasAdd", {"conv0", "b0"}).node("relu0", "Relu6", {"bias0"});
+  const std::vector<std::pair<std::string, int64_t>> heads = {
+      {"float_segments", 1},       {"float_part_heatmaps", 24}, {"float_heatmaps", 17},
+      {"float_short_offsets", 34}, {"float_long_offsets", 64},  {"float_part_offsets", 48},
+      {scope + "/displacement_fwd_2/BiasAdd", 32}, {scope + "/displacement_bwd_2/BiasAdd", 32}};
+  for (size_t i = 0; i < heads.size(); ++i) {
+    const auto& [name, channels] = heads[i];
+    const std::string w = "hw" + std::to_string(i), b = "hb" + std::to_string(i);
+    g.constant(w, {1, 1, 4, channels}, ramp(4 * channels)).constant(b, {channels}, ramp(channels, 0.01f));
+    if (i < 6) {
+      g.node(name, "_FusedConv2D", {"relu0", w, b},
+             {{"fused_ops", GraphBuilder::strs({"BiasAdd"})}, {"padding", GraphBuilder::str("SAME")}});
+    } else {
+      g.node("hc" + std::to_string(i), "Conv2D", {"relu0", w}, {{"padding", GraphBuilder::str("VALID")}})
+          .node(name, "BiasAdd", {"hc" + std::to_string(i), b});
+    }
+  }
+  return g;
+}
+
+void synthetic() {
+  write("bodypix-mobilenet", miniBodyPix("MobilenetV1"));
+  write("bodypix-resnet", miniBodyPix("resnet_v1_50"));
+
+  GraphBuilder conv;
+  conv.placeholder("x").constant("w", {3, 3, 3, 4}, ramp(108)).constant("b", {4}, ramp(4))
+      .node("c", "Conv2D", {"x", "w"}, {{"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}})
+      .node("ba", "BiasAdd", {"c", "b"}).node("r", "Relu", {"ba"})
+      .constant("dw", {3, 3, 4, 2}, ramp(72))
+      .node("d", "DepthwiseConv2dNative", {"r", "dw"},
+            {{"dilations", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("VALID")}})
+      .node("r6", "Relu6", {"d"});
+  write("ops-conv", conv);
+
+  GraphBuilder fused;
+  fused.placeholder("x", 4).constant("w", {2, 2, 4, 3}, ramp(48)).constant("b", {3}, ramp(3))
+      .node("f", "_FusedConv2D", {"x", "w", "b"},
+            {{"fused_ops", GraphBuilder::strs({"BiasAdd", "Relu"})}, {"padding", GraphBuilder::str("EXPLICIT")},
+             {"explicit_paddings", GraphBuilder::ints({0, 0, 1, 0, 0, 1, 0, 0})}})
+      .constant("dw", {3, 3, 3, 1}, ramp(27)).constant("db", {3}, ramp(3))
+      .node("fd", "FusedDepthwiseConv2dNative", {"f", "dw", "db"},
+            {{"fused_ops", GraphBuilder::strs({"BiasAdd", "Relu6"})}, {"padding", GraphBuilder::str("SAME")},
+             {"strides", GraphBuilder::ints({1, 2, 1, 1})}, {"data_format", GraphBuilder::str("NHWC")}});
+  write("ops-fused", fused);
+
+  GraphBuilder pool;
+  pool.placeholder("x")
+      .node("p", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 3, 3, 1})},
+                                    {"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}})
+      .node("s", "MaxPool", {"p"}, {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
+                                    {"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("VALID")}})
+      .node("i", "MaxPool", {"s"}, {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
+                                    {"strides", GraphBuilder::ints({1, 1, 1, 1})}, {"padding", GraphBuilder::str("VALID")}})
+      .node("r", "Relu", {"i"});
+  write("ops-pool", pool);
+
+  GraphBuilder pad;
+  pad.placeholder("x").intConstant("p", {4, 2}, {0, 0, 1, 2, 3, 0, 0, 0}).constant("v", {}, {0.5f})
+      .node("a", "Pad", {"x", "p"}).node("b", "PadV2", {"a", "p", "v"});
+  write("ops-pad", pad);
+
+  GraphBuilder binary;
+  binary.placeholder("x").constant("k", {3}, {1, 2, 3}).constant("lo", {}, {-1}).constant("hi", {}, {2})
+      .node("a", "AddV2", {"x", "k"}).node("b", "Add", {"a", "x"})
+      .node("mn", "Minimum", {"b", "hi"}).node("mx", "Maximum", {"lo", "mn"})
+      .node("t", "Maximum", {"mx", "x"}).node("o", "Identity", {"t"});
+  write("ops-binary", binary);
+
+  // The stored types TF.js's converter quantizes to, on one convolution.
+  for (const std::string dtype : {"uint8", "uint16", "float16"}) {
+    GraphBuilder q;
+    q.placeholder("x").constant("w", {1, 1, 3, 2}, ramp(6)).node("c", "Conv2D", {"x", "w"});
+    json doc = q.document();
+    json& spec = doc["weightsManifest"][0]["weights"][0];
+    spec["quantization"] = {{"dtype", dtype}};
+    if (dtype != "float16") spec["quantization"].update({{"min", -0.5}, {"scale", 0.01}});
+    const size_t width = dtype == "uint8" ? 1 : 2;
+    std::vector<uint8_t> shard(6 * width);
+    for (size_t i = 0; i < shard.size(); ++i) shard[i] = static_cast<uint8_t>(37 * i + 11);
+    if (dtype == "float16")
+      for (size_t i = 1; i < shard.size(); i += 2) shard[i] = 0x3c;  // around 1.0
+    write("quant-" + dtype, doc.dump(), shard);
+  }
+}
+
+void real() {
+  const std::string root = bodypix::test::sharedDir() + "/models/bodypix/mobilenet/";
+  if (!bodypix::test::fileExists(root + "quant1/050/model-stride16.json")) {
+    std::cerr << "make_seeds: no models under " << root << " (set BODYPIX_SHARED): synthetic seeds only\n";
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") std::exit(1);
+    return;
+  }
+  for (const char* variant : {"float/050", "quant1/050", "quant2/050"}) {
+    for (const char* stride : {"16", "8"}) {
+      const std::string dir = root + variant;
+      const std::string json = bodypix::test::readText(dir + "/model-stride" + stride + ".json");
+      std::vector<uint8_t> shard = bodypix::test::readBytes(dir + "/group1-shard1of1.bin");
+      std::string name = "real-" + std::string(variant) + "-stride" + stride;
+      name[name.find('/')] = '-';
+      if (name == "real-quant1-050-stride16") write(name, json, shard);
+      shard.resize(4096);
+      write(name + "-cut", json, shard);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: " << argv[0] << " <corpus folder>\n";
+    return 2;
+  }
+  outDir = argv[1];
+  fs::create_directories(outDir);
+  synthetic();
+  real();
+  std::cout << "make_seeds: " << written << " seeds in " << outDir.string() << "\n";
+  return 0;
+}
