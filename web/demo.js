@@ -137,14 +137,20 @@ function currentModel() {
   $('backend-reason').textContent = '';
   setState('loading the model', 'busy');
   const started = performance.now();
+  // A model replaced while it loads says nothing about the one in use.
+  const current = () => state.netKey === key;
   state.net = bodyPix.load(chosen.config).then((net) => {
-    state.loadMs = performance.now() - started;
-    describeBackend(net, chosen);
-    showTimings();
+    if (current()) {
+      state.loadMs = performance.now() - started;
+      describeBackend(net, chosen);
+      showTimings();
+    }
     return net;
   });
   // A failed load is tried again on the next change.
-  state.net.catch(() => { state.netKey = ''; });
+  state.net.catch(() => {
+    if (current()) state.netKey = '';
+  });
   return state.net;
 }
 

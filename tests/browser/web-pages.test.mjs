@@ -121,7 +121,7 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
   assert.deepEqual(errors, []);
 });
 
-test('the demo takes a photo from the file input and from a drop', async (t) => {
+test('the demo takes photos from its file input and from a drop, and follows its controls', async (t) => {
   const s = await setUp(t);
   if (!s) return;
   const { page, errors } = await openPage(t, s.browser, `${s.site.url}?sample=${PHOTO}`);
@@ -143,6 +143,25 @@ test('the demo takes a photo from the file input and from a drop', async (t) => 
   await demoResults(page, 3);
   assert.deepEqual(await size(), [281, 187, 281, 187]);
   assert.equal(await page.locator('#samples button[aria-pressed="true"]').count(), 0);
+
+  // Its controls: another model, a Wasm flavour, then WebGL.
+  const shown = () => page.evaluate(() => ({
+    backend: document.getElementById('backend-used').textContent,
+    reason: document.getElementById('backend-reason').innerText,
+    flavourDisabled: document.getElementById('flavour').disabled,
+  }));
+  await page.selectOption('#variant', 'mobilenet-50-q2-s16');
+  await demoResults(page, 4);
+  await page.selectOption('#flavour', 'simd');
+  await demoResults(page, 5);
+  assert.deepEqual(await shown(), {
+    backend: 'wasm-simd', reason: "auto chose it: flavour 'simd' picks a Wasm engine.\nFlavour simd, as chosen.",
+    flavourDisabled: false,
+  });
+  await page.selectOption('#backend', 'webgl');
+  await demoResults(page, 6);
+  assert.deepEqual(await shown(), { backend: 'webgl', reason: "Backend: backend 'webgl' was asked for.", flavourDisabled: true });
+  assert.equal(await page.evaluate(() => window.demo.state.person.data.length), 281 * 187);
   assert.deepEqual(errors, []);
 });
 
