@@ -102,7 +102,9 @@ function modelConfig() {
 function describeBackend(net, { config, reason }) {
   const flavour = net.backend?.startsWith('wasm-') ? net.backend.slice(5) : null;
   $('backend-used').textContent = `${net.backend}${flavour && net.threads > 1 ? `, ${net.threads} threads` : ''}`;
-  const lines = [`${$('backend').value === 'auto' ? 'auto chose it' : 'Backend'}: ${reason}.`];
+  const lines = [];
+  if ($('backend').value === 'auto') lines.push(`auto chose it: ${reason}.`);
+  else if (reason) lines.push(`${reason[0].toUpperCase()}${reason.slice(1)}.`);
   if (flavour) {
     lines.push(config.flavour
       ? `Flavour ${flavour}, as chosen.`

@@ -160,7 +160,9 @@ test('the demo takes photos from its file input and from a drop, and follows its
   });
   await page.selectOption('#backend', 'webgl');
   await demoResults(page, 6);
-  assert.deepEqual(await shown(), { backend: 'webgl', reason: "Backend: backend 'webgl' was asked for.", flavourDisabled: true });
+  assert.deepEqual(await shown(), {
+    backend: 'webgl', reason: "Backend 'webgl' was asked for.", flavourDisabled: true,
+  });
   assert.equal(await page.evaluate(() => window.demo.state.person.data.length), 281 * 187);
   assert.deepEqual(errors, []);
 });
