@@ -24,11 +24,14 @@ export function transferablesOf(value, found = new Set()) {
 
 // The input as the worker receives it, plus what to transfer. Bytes (pixels
 // or an encoded file) are copied once, so the caller keeps theirs, and the
-// copy is moved. Elements, canvases and video frames become an ImageBitmap
-// here, the only thread that can read them, at the size body-pix would read
-// them (a laid-out element's displayed size). What createImageBitmap refuses
-// gets read here the way load() without a worker reads it, so the caller sees
-// the same Error; anything else goes as it is, for the worker to refuse.
+// copy is moved. Elements, canvases and videos (the kinds input.js draws,
+// bar ImageBitmap, which moves as it is) become an ImageBitmap here, the only
+// thread that can read them, at the size body-pix would read them (a laid-out
+// element's displayed size). What createImageBitmap refuses gets read here the
+// way load() without a worker reads it, so the caller sees the same Error;
+// anything else goes as it is, for the worker to refuse.
+const ELEMENTS = ['HTMLImageElement', 'HTMLVideoElement', 'HTMLCanvasElement', 'OffscreenCanvas'];
+
 async function portable(input) {
   if (isA(input, 'ImageBitmap')) return [input, [input]];
   if (input instanceof ArrayBuffer) {
@@ -45,7 +48,7 @@ async function portable(input) {
     const copy = data.slice();
     return [{ data: copy, width: input.width, height: input.height }, [copy.buffer]];
   }
-  if ('data' in input || typeof createImageBitmap !== 'function') return [input, []];
+  if (!ELEMENTS.some((cls) => isA(input, cls))) return [input, []];
   let bitmap;
   try {
     const { width, height } = inputSize(input);

@@ -63,6 +63,11 @@ test('worker mode: same results, inputs, Errors and lifecycle as the page-thread
     // The page-thread engine decodes JPEG bytes through the same codec.
     out.expectedJpeg = plain(await local.segmentPerson(inputs.jpegBytes));
     out.parts = plain(await remote.segmentPersonParts(photo, { internalResolution: 'high' }));
+    // Methods are forwarded by name, whatever BodyPix has (lists of results too).
+    out.multi = {};
+    for (const m of ['segmentMultiPerson', 'segmentMultiPersonParts'].filter((name) => name in local)) {
+      out.multi[m] = [plain(await remote[m](photo)), plain(await local[m](photo))];
+    }
     out.predict = plain(await remote.predict(photo));
     out.photoIntact = photo.data.length === photo.width * photo.height * 4 && pixels.data.byteLength > 0;
     out.bitmapMoved = bitmap.width === 0;
@@ -126,6 +131,10 @@ test('worker mode: same results, inputs, Errors and lifecycle as the page-thread
   }
   assert.deepEqual(out.parts, expected.parts, 'segmentPersonParts');
   assert.deepEqual(out.predict, expected.predict, 'predict');
+  for (const [m, [remote, local]] of Object.entries(out.multi)) {
+    assert.ok(local.length > 0, `${m} finds people in the photo`);
+    assert.deepEqual(remote, local, m);
+  }
   assert.ok(out.photoIntact, 'the caller\'s pixels stay theirs');
   assert.ok(out.bitmapMoved, 'an ImageBitmap is transferred');
   assert.equal(out.shown.remote.width, 300);
