@@ -90,10 +90,13 @@ test('without cross-origin isolation load() falls back to the SIMD engine, which
     .then(() => 'loaded', (e) => `${e instanceof Error} ${e.message}`), s.modelUrl);
   assert.match(threaded, /^true the simd-threads engine cannot run here \(supported: simd, baseline\)/);
 
-  const inPage = await segmentInPage(s.page, { modelUrl: s.modelUrl, quantBytes: 2, multiplier: 0.75 });
-  assert.equal(inPage.backend, 'wasm-simd');
   const inNode = await segmentInNode(s.model, 'simd', s.pixels);
-  assertSame(inPage.person, inNode.person, 'segmentPerson');
-  assertSame(inPage.parts, inNode.parts, 'segmentPersonParts');
+  // A worker of a page that is not isolated is not isolated either.
+  for (const worker of [false, true]) {
+    const inPage = await segmentInPage(s.page, { modelUrl: s.modelUrl, quantBytes: 2, multiplier: 0.75, worker });
+    assert.equal(inPage.backend, 'wasm-simd', `worker: ${worker}`);
+    assertSame(inPage.person, inNode.person, `segmentPerson, worker: ${worker}`);
+    assertSame(inPage.parts, inNode.parts, `segmentPersonParts, worker: ${worker}`);
+  }
   assert.deepEqual(s.errors, []);
 });
