@@ -308,7 +308,7 @@ const COLORS = { segmentPerson: '#4b3fd1', segmentPersonParts: '#2bb3a3' };
 async function drawCharts(results) {
   let Chart;
   try {
-    ({ Chart } = await import('./chart.js'));
+    ({ Chart } = await import('./bar-chart.js'));
   } catch (e) {
     $('chart-warm').replaceWith(`The chart library did not load: ${e.message}`);
     return;
