@@ -69,6 +69,10 @@ test('worker mode: same results, inputs, Errors and lifecycle as the page-thread
       out.multi[m] = [plain(await remote[m](photo)), plain(await local[m](photo))];
     }
     out.predict = plain(await remote.predict(photo));
+    // Calls in flight together each get their own answer.
+    out.together = (await Promise.all([
+      remote.predict(photo), remote.segmentPersonParts(photo, { internalResolution: 'high' }), remote.segmentPerson(photo),
+    ])).map(plain);
     out.photoIntact = photo.data.length === photo.width * photo.height * 4 && pixels.data.byteLength > 0;
     out.bitmapMoved = bitmap.width === 0;
 
@@ -131,6 +135,7 @@ test('worker mode: same results, inputs, Errors and lifecycle as the page-thread
   }
   assert.deepEqual(out.parts, expected.parts, 'segmentPersonParts');
   assert.deepEqual(out.predict, expected.predict, 'predict');
+  assert.deepEqual(out.together, [expected.predict, expected.parts, expected.person], 'concurrent calls');
   for (const [m, [remote, local]] of Object.entries(out.multi)) {
     assert.ok(local.length > 0, `${m} finds people in the photo`);
     assert.deepEqual(remote, local, m);
