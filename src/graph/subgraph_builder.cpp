@@ -15,6 +15,11 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 // runtime is reshaped to the real size before every run.
 constexpr size_t kNominalSize = BuiltSubgraph::kNominalInputSize;
 constexpr uint32_t kMaxPoolWindow = 1024;
+// Bounds that keep hostile attribute values from wrapping when narrowed to
+// XNNPACK's uint32_t / size_t (32 bits in wasm) and silently meaning
+// something else. Real models stay far below them.
+constexpr int64_t kMaxPadding = 4096;
+constexpr int64_t kMaxChannels = 65536;
 
 struct Value {
   uint32_t id = XNN_INVALID_VALUE_ID;
@@ -206,8 +211,11 @@ class Builder {
     if (values_.count("@input"))
       throw Error("model has a second Placeholder '" + n.name + "'; BodyPix graphs take one image");
     size_t channels = 3;
-    if (const AttrValue* shape = n.attr("shape"); shape && shape->ints.size() == 4 && shape->ints[3] > 0)
+    if (const AttrValue* shape = n.attr("shape"); shape && shape->ints.size() == 4 && shape->ints[3] > 0) {
+      if (shape->ints[3] > kMaxChannels)
+        throw Error("the graph input '" + n.name + "' has " + std::to_string(shape->ints[3]) + " channels");
       channels = static_cast<size_t>(shape->ints[3]);
+    }
     Value v;
     v.shape = {1, kNominalSize, kNominalSize, channels};
     if (xnn_define_tensor_value(sub(), xnn_datatype_fp32, 4, v.shape.data(), nullptr, BuiltSubgraph::kInputId,
@@ -245,7 +253,8 @@ class Builder {
       out.same = true;
     } else if (p == "EXPLICIT") {
       const std::vector<int64_t> e = n.intsAttr("explicit_paddings");
-      if (e.size() != 8 || *std::min_element(e.begin(), e.end()) < 0)
+      if (e.size() != 8 || *std::min_element(e.begin(), e.end()) < 0 ||
+          *std::max_element(e.begin(), e.end()) > kMaxPadding)
         throw Error("node '" + n.name + "' has invalid explicit_paddings");
       out.top = static_cast<uint32_t>(e[2]);
       out.bottom = static_cast<uint32_t>(e[3]);
@@ -442,7 +451,7 @@ class Builder {
     std::vector<size_t> pre(x.shape.size()), post(x.shape.size()), shape = x.shape;
     for (size_t d = 0; d < x.shape.size(); ++d) {
       const int32_t a = p->i32[2 * d], b = p->i32[2 * d + 1];
-      if (a < 0 || b < 0 || a > 4096 || b > 4096) throw Error("node '" + n.name + "' has invalid paddings");
+      if (a < 0 || b < 0 || a > kMaxPadding || b > kMaxPadding) throw Error("node '" + n.name + "' has invalid paddings");
       pre[d] = static_cast<size_t>(a);
       post[d] = static_cast<size_t>(b);
       shape[d] += pre[d] + post[d];

@@ -106,3 +106,20 @@ TEST_CASE("a pooling window over 1024 values is an error at load, not hours of w
                                                       {"padding", GraphBuilder::str("SAME")}});
   CHECK_NOTHROW(bodypix::buildSubgraph(parseGraphModel(ok.text(), ok.shards()), {"pool"}));
 }
+
+TEST_CASE("attribute values that would wrap in 32 bits are errors, not other values", "[graph][errors]") {
+  // explicit_paddings 2^32 became 0 when narrowed to XNNPACK's uint32_t; an
+  // input of 2^32 + 3 channels would become 3 in wasm's 32-bit size_t.
+  GraphBuilder pad;
+  pad.placeholder("x", 1).constant("w", {1, 1, 1, 1}, {1})
+      .node("c", "Conv2D", {"x", "w"}, {{"padding", GraphBuilder::str("EXPLICIT")},
+                                        {"explicit_paddings", GraphBuilder::ints({0, 0, 4294967296, 0, 0, 0, 0, 0})}});
+  CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(pad.text(), pad.shards()), {"c"}),
+                    Catch::Contains("invalid explicit_paddings"));
+  GraphBuilder channels;
+  channels.placeholder("x").node("r", "Relu", {"x"});
+  json doc = channels.document();
+  doc["modelTopology"]["node"][0]["attr"]["shape"]["shape"]["dim"][3]["size"] = "4294967299";
+  CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(doc.dump(), channels.shards()), {"r"}),
+                    Catch::Contains("has 4294967299 channels"));
+}
