@@ -79,6 +79,22 @@ SegmentationConfig parseConfig(const val& config) {
   return c;
 }
 
+// body-pix's validateMultiPersonInstanceInferenceConfig on top of the above.
+MultiPersonConfig parseMultiPersonConfig(const val& config) {
+  MultiPersonConfig c;
+  static_cast<SegmentationConfig&>(c) = parseConfig(config);
+  if (config.isUndefined() || config.isNull()) return c;
+  // Validated for body-pix's sake; only its WebGL path reads it (see MultiPersonConfig).
+  const double minKeypointScore = numberField(config, "minKeypointScore", 0.3);
+  if (!(minKeypointScore >= 0.0 && minKeypointScore <= 1.0))
+    throw Error("minKeypointScore " + std::to_string(minKeypointScore) + " is out of range: it must be in [0, 1]");
+  const double refineSteps = numberField(config, "refineSteps", c.refineSteps);
+  if (!(refineSteps >= 1 && refineSteps <= 20) || refineSteps != static_cast<double>(static_cast<int>(refineSteps)))
+    throw Error("refineSteps " + std::to_string(refineSteps) + " is invalid: it must be an integer in [1, 20]");
+  c.refineSteps = static_cast<int>(refineSteps);
+  return c;
+}
+
 int intArg(const val& v, const char* what) {
   if (v.typeOf().as<std::string>() != "number") throw Error(std::string(what) + " must be a number");
   const double d = v.as<double>();
@@ -104,30 +120,45 @@ val copyOut(const std::vector<T>& data) {
   return val(emscripten::typed_memory_view(data.size(), data.data())).call<val>("slice");
 }
 
-// body-pix's Pose objects: {score, keypoints: [{score, part, position: {x, y}}]}.
+// body-pix's Pose object: {score, keypoints: [{score, part, position: {x, y}}]}.
+val toJs(const decode::Pose& p) {
+  val keypoints = val::array();
+  for (int k = 0; k < decode::kNumKeypoints; ++k) {
+    val position = val::object();
+    position.set("x", p.keypoints[k].x);
+    position.set("y", p.keypoints[k].y);
+    val keypoint = val::object();
+    keypoint.set("score", p.keypoints[k].score);
+    keypoint.set("part", std::string(decode::kPartNames[k]));
+    keypoint.set("position", position);
+    keypoints.call<void>("push", keypoint);
+  }
+  val pose = val::object();
+  pose.set("keypoints", keypoints);
+  pose.set("score", p.score);
+  return pose;
+}
+
 template <typename T>
 val toJs(const Segmentation<T>& s) {
   val poses = val::array();
-  for (const decode::Pose& p : s.poses) {
-    val keypoints = val::array();
-    for (int k = 0; k < decode::kNumKeypoints; ++k) {
-      val position = val::object();
-      position.set("x", p.keypoints[k].x);
-      position.set("y", p.keypoints[k].y);
-      val keypoint = val::object();
-      keypoint.set("score", p.keypoints[k].score);
-      keypoint.set("part", std::string(decode::kPartNames[k]));
-      keypoint.set("position", position);
-      keypoints.call<void>("push", keypoint);
-    }
-    val pose = val::object();
-    pose.set("keypoints", keypoints);
-    pose.set("score", p.score);
-    poses.call<void>("push", pose);
-  }
+  for (const decode::Pose& p : s.poses) poses.call<void>("push", toJs(p));
   val out = val::object();
   out.set("data", copyOut(s.data));
   out.set("allPoses", poses);
+  return out;
+}
+
+// [{data, pose}], one per person; the JS side adds width and height.
+template <typename T>
+val toJs(const std::vector<PersonSegmentation<T>>& persons) {
+  val out = val::array();
+  for (const PersonSegmentation<T>& p : persons) {
+    val person = val::object();
+    person.set("data", copyOut(p.data));
+    person.set("pose", toJs(p.pose));
+    out.call<void>("push", person);
+  }
   return out;
 }
 
@@ -169,6 +200,32 @@ class Model {
       const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
       return toJs(model_->segmentPersonParts(image(bytes, width, height), parseConfig(config)));
     });
+  }
+
+  val segmentMultiPerson(const val& pixels, const val& width, const val& height, const val& config) {
+    return guarded([&] {
+      const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
+      return toJs(model_->segmentMultiPerson(image(bytes, width, height), parseMultiPersonConfig(config)));
+    });
+  }
+
+  val segmentMultiPersonParts(const val& pixels, const val& width, const val& height, const val& config) {
+    return guarded([&] {
+      const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
+      return toJs(model_->segmentMultiPersonParts(image(bytes, width, height), parseMultiPersonConfig(config)));
+    });
+  }
+
+  // Milliseconds per phase of the last call, for benchmarks.
+  val timings() const {
+    const Timings& t = model_->lastTimings();
+    val o = val::object();
+    o.set("preprocess", t.preprocess);
+    o.set("inference", t.inference);
+    o.set("segmentation", t.segmentation);
+    o.set("poses", t.poses);
+    o.set("instances", t.instances);
+    return o;
   }
 
   // The raw network outputs, for parity tests and for decoding done in JS.
@@ -238,6 +295,9 @@ EMSCRIPTEN_BINDINGS(bodypix) {
       .function("info", &bodypix::Model::info)
       .function("segmentPerson", &bodypix::Model::segmentPerson)
       .function("segmentPersonParts", &bodypix::Model::segmentPersonParts)
+      .function("segmentMultiPerson", &bodypix::Model::segmentMultiPerson)
+      .function("segmentMultiPersonParts", &bodypix::Model::segmentMultiPersonParts)
+      .function("timings", &bodypix::Model::timings)
       .function("predict", &bodypix::Model::predict);
   emscripten::function("loadModel", &bodypix::loadModel);
   emscripten::function("shardPaths", &bodypix::modelShardPaths);

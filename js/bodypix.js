@@ -10,6 +10,20 @@ export const PERSON_INFERENCE_CONFIG = {
   nmsRadius: 20,
 };
 
+// body-pix's defaults for segmentMultiPerson / segmentMultiPersonParts. As in
+// body-pix 2.2.1 on tfjs-cpu, flipHorizontal and minKeypointScore are
+// validated but change nothing.
+export const MULTI_PERSON_INSTANCE_INFERENCE_CONFIG = {
+  flipHorizontal: false,
+  internalResolution: 'medium',
+  segmentationThreshold: 0.7,
+  maxDetections: 10,
+  scoreThreshold: 0.4,
+  nmsRadius: 20,
+  minKeypointScore: 0.3,
+  refineSteps: 10,
+};
+
 export class BodyPix {
   constructor(engine, model, config) {
     this._engine = engine;
@@ -40,6 +54,28 @@ export class BodyPix {
     const model = this._live();
     const result = model[method](data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
     return { width, height, data: result.data, allPoses: result.allPoses };
+  }
+
+  // One {width, height, data: Uint8Array, pose} per person.
+  async segmentMultiPerson(input, config = MULTI_PERSON_INSTANCE_INFERENCE_CONFIG) {
+    return this._segmentMulti('segmentMultiPerson', input, config);
+  }
+
+  // One {width, height, data: Int32Array (part id, -1 elsewhere), pose} per person.
+  async segmentMultiPersonParts(input, config = MULTI_PERSON_INSTANCE_INFERENCE_CONFIG) {
+    return this._segmentMulti('segmentMultiPersonParts', input, config);
+  }
+
+  async _segmentMulti(method, input, config) {
+    const { data, width, height } = await pixelsOf(input);
+    const persons = this._live()[method](data, width, height, { ...MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, ...config });
+    return persons.map(({ data: mask, pose }) => ({ width, height, data: mask, pose }));
+  }
+
+  // Milliseconds spent by the last call in each phase: {preprocess, inference,
+  // segmentation, poses, instances}.
+  lastTimings() {
+    return this._live().timings();
   }
 
   // The eight raw network outputs and the padding, as the engine computed them.

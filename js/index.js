@@ -10,7 +10,7 @@ export { supportedFlavours };
 export {
   blurBodyPart, drawBokehEffect, drawMask, drawPixelatedMask, flipPoseHorizontal, PART_CHANNELS, toColoredPartMask, toMask,
 } from './output.js';
-export { BodyPix, PERSON_INFERENCE_CONFIG } from './bodypix.js';
+export { BodyPix, MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, PERSON_INFERENCE_CONFIG } from './bodypix.js';
 
 // load(config): body-pix's load() with the same keys and defaults, plus
 // modelUrl as a file path or file:// URL in Node, threads (0 = one per core),

@@ -3,7 +3,9 @@
 // @tensorflow/tfjs-backend-wasm, same model (body-pix's default MobileNetV1
 // 0.75, stride 16, quantBytes 2), same photos, internalResolution 'medium'.
 // Prints per method: cold (module init + model load + first result), warm
-// median, and our time as a ratio of tfjs-wasm's.
+// median, and our time as a ratio of tfjs-wasm's; then, for our engine, the
+// warm median of each phase as the engine clocks it (lastTimings()): pose
+// decoding and the multi-person split apart from inference.
 //   node scripts/bench.mjs [runs=15]
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,7 +28,8 @@ const spec = getModel('quant2-075-16');
 const PHOTOS = ['three-people-office-1049x861.jpg', 'pexels-fauxels-3184419.jpg', 'single-person-frisbee-513x513.jpg'];
 const photos = PHOTOS.map((name) => ({ name, image: decodeImage(sharedPath(`images/${name}`)) }));
 const CONFIG = { internalResolution: 'medium', segmentationThreshold: 0.7 };
-const METHODS = ['segmentPerson', 'segmentPersonParts'];
+const METHODS = ['segmentPerson', 'segmentPersonParts', 'segmentMultiPerson'];
+const PHASES = ['preprocess', 'inference', 'segmentation', 'poses', 'instances'];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => (x == null ? 'fails' : `${x.toFixed(1)} ms`);
@@ -42,7 +45,7 @@ async function measure(name, loadNet, run) {
   const result = {};
   for (const method of METHODS) {
     let net;
-    const row = { cold: null, warm: {}, error: null };
+    const row = { cold: null, warm: {}, phases: {}, error: null };
     try {
       row.cold = await time(async () => {
         net = await loadNet();
@@ -50,8 +53,13 @@ async function measure(name, loadNet, run) {
       });
       for (const { name: photo, image } of photos) {
         const times = [];
-        for (let i = 0; i < RUNS; i++) times.push(await time(() => run(net, method, image)));
+        const phases = [];
+        for (let i = 0; i < RUNS; i++) {
+          times.push(await time(() => run(net, method, image)));
+          if (net.lastTimings) phases.push(net.lastTimings());
+        }
         row.warm[photo] = median(times);
+        if (phases.length) row.phases[photo] = Object.fromEntries(PHASES.map((p) => [p, median(phases.map((x) => x[p]))]));
       }
     } catch (e) {
       row.error = e.message.split('\n')[0];
@@ -103,5 +111,15 @@ for (const method of METHODS) {
     const ratio = backend === 'tfjs-wasm' ? '1' : ratios.map((x) => (x == null ? 'n/a' : `${x.toFixed(2)}x`)).join(', ');
     const cells = row.error ? [`fails: ${row.error}`] : [ms(row.cold), ...photos.map((p) => ms(row.warm[p.name]))];
     console.log([backend, ...cells, row.error ? '' : ratio].join(' | '));
+  }
+}
+
+console.log(`\nbodypix-wasm phases, warm median (ms): ${PHASES.join(' / ')}`);
+for (const method of METHODS) {
+  for (const [backend, r] of Object.entries(results)) {
+    const phases = r[method].phases;
+    if (!Object.keys(phases).length) continue;
+    console.log([`${method} ${backend}`, ...photos.map((p) => (phases[p.name]
+      ? PHASES.map((k) => phases[p.name][k].toFixed(1)).join(' / ') : 'n/a'))].join(' | '));
   }
 }

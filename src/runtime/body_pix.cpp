@@ -1,5 +1,6 @@
 #include "runtime/body_pix.h"
 
+#include <chrono>
 #include <cmath>
 
 namespace bodypix {
@@ -41,6 +42,25 @@ int channelsOf(const Image& image) {
               std::to_string(pixels * 3) + " (RGB)");
 }
 
+decode::Grid gridOf(const Heads& heads, Head h) {
+  const Shape4& s = heads.shapes[h];
+  return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
+}
+
+// Milliseconds since the last call (the first call starts the clock).
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - last_).count();
+    last_ = now;
+    return ms;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 }  // namespace
 
 const std::vector<std::string>& BodyPixModel::headNames(Architecture a) {
@@ -69,6 +89,8 @@ BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>
 }
 
 Heads BodyPixModel::predict(const Image& image, double internalResolution) {
+  timings_ = {};
+  Stopwatch clock;
   const int channels = channelsOf(image);
   const image::Size target =
       image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height, image.width);
@@ -81,7 +103,9 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
                                     architecture_ == Architecture::MobileNetV1 ? image::Normalization::MobileNet
                                                                                : image::Normalization::ResNet,
                                     input_.data());
+  timings_.preprocess = clock.lap();
   network_->run(input_.data(), static_cast<size_t>(target.height), static_cast<size_t>(target.width));
+  timings_.inference = clock.lap();
   for (size_t i = 0; i < kHeadCount; ++i) {
     heads.shapes.push_back(network_->outputShape(i));
     heads.data.push_back(network_->output(i));
@@ -91,28 +115,60 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
 
 std::vector<decode::Pose> BodyPixModel::poses(const Heads& heads, const Image& image,
                                               const decode::PoseConfig& config) const {
-  const auto grid = [&](Head h) {
-    const Shape4& s = heads.shapes[h];
-    return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
-  };
-  std::vector<decode::Pose> poses = decode::decodeMultiplePoses(
-      grid(kHeatmaps), grid(kShortOffsets), grid(kDisplacementFwd), grid(kDisplacementBwd), outputStride_, config);
+  std::vector<decode::Pose> poses =
+      decode::decodeMultiplePoses(gridOf(heads, kHeatmaps), gridOf(heads, kShortOffsets),
+                                  gridOf(heads, kDisplacementFwd), gridOf(heads, kDisplacementBwd), outputStride_, config);
   decode::scalePoses(poses, image.height, image.width, heads.inputHeight, heads.inputWidth, heads.padding);
   return poses;
 }
 
 template <typename T, typename Fill>
-Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Fill&& fill) {
-  const Heads heads = predict(image, config.internalResolution);
+Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Heads& heads,
+                                      Fill&& fill) {
+  heads = predict(image, config.internalResolution);
+  Stopwatch clock;
   Segmentation<T> out;
   out.data.resize(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
-  fill(heads, out.data.data());
+  fill(out.data.data());
+  timings_.segmentation = clock.lap();
   out.poses = poses(heads, image, config.poses);
+  timings_.poses = clock.lap();
   return out;
 }
 
+template <typename T>
+std::vector<PersonSegmentation<T>> BodyPixModel::splitPersons(const Image& image, const MultiPersonConfig& config,
+                                                              const Heads& heads, const uint8_t* mask,
+                                                              const Segmentation<T>& all, T background) {
+  Stopwatch clock;
+  // decodePersonInstanceMasks' posesAboveScore: the pose score threshold is scoreThreshold.
+  std::vector<decode::Pose> poses;
+  for (const decode::Pose& p : all.poses)
+    if (p.score >= config.poses.scoreThreshold) poses.push_back(p);
+  const size_t n = all.data.size();
+  std::vector<int32_t> owner(n);
+  decode::matchPersonPixels(mask, gridOf(heads, kLongOffsets), poses,
+                            {image.height, image.width, heads.inputHeight, heads.inputWidth, heads.padding,
+                             outputStride_},
+                            config.refineSteps, owner.data());
+  std::vector<PersonSegmentation<T>> persons(poses.size());
+  for (size_t p = 0; p < poses.size(); ++p) {
+    persons[p].data.assign(n, background);
+    persons[p].pose = poses[p];
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (owner[i] >= 0) persons[owner[i]].data[i] = all.data[i];
+  timings_.instances = clock.lap();
+  return persons;
+}
+
 Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
-  return segment<uint8_t>(image, config, [&](const Heads& heads, uint8_t* mask) {
+  Heads heads;
+  return segmentMask(image, config, heads);
+}
+
+Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads) {
+  return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
     const Shape4& s = heads.shapes[kSegments];
     image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
                             heads.inputWidth, heads.padding, image.height, image.width,
@@ -121,13 +177,34 @@ Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const Segm
 }
 
 Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
-  return segment<int32_t>(image, config, [&](const Heads& heads, int32_t* parts) {
+  Heads heads;
+  return segmentParts(image, config, heads, nullptr);
+}
+
+Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads,
+                                                 uint8_t* mask) {
+  return segment<int32_t>(image, config, heads, [&](int32_t* parts) {
     const Shape4& s = heads.shapes[kSegments];
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
                             static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
                             static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding,
-                            image.height, image.width, config.segmentationThreshold, parts);
+                            image.height, image.width, config.segmentationThreshold, parts, mask);
   });
+}
+
+std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const Image& image,
+                                                                          const MultiPersonConfig& config) {
+  Heads heads;
+  const Segmentation<uint8_t> all = segmentMask(image, config, heads);
+  return splitPersons<uint8_t>(image, config, heads, all.data.data(), all, 0);
+}
+
+std::vector<PersonSegmentation<int32_t>> BodyPixModel::segmentMultiPersonParts(const Image& image,
+                                                                               const MultiPersonConfig& config) {
+  Heads heads;
+  std::vector<uint8_t> mask(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
+  const Segmentation<int32_t> all = segmentParts(image, config, heads, mask.data());
+  return splitPersons<int32_t>(image, config, heads, mask.data(), all, -1);
 }
 
 }  // namespace bodypix

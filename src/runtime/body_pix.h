@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/instances.h"
 #include "decode/poses.h"
 #include "image/image_ops.h"
 #include "model/graph_model.h"
@@ -42,10 +43,32 @@ struct SegmentationConfig {
   decode::PoseConfig poses;
 };
 
+// body-pix's MULTI_PERSON_INSTANCE_INFERENCE_CONFIG. (Its minKeypointScore
+// only reaches the WebGL kernel; the CPU path, which we match, ignores it.)
+struct MultiPersonConfig : SegmentationConfig {
+  int refineSteps = 10;
+};
+
 template <typename T>
 struct Segmentation {
   std::vector<T> data;  // width * height
   std::vector<decode::Pose> poses;  // in image pixels
+};
+
+// One person of segmentMultiPerson / segmentMultiPersonParts.
+template <typename T>
+struct PersonSegmentation {
+  std::vector<T> data;  // width * height: the person's pixels, background elsewhere
+  decode::Pose pose;
+};
+
+// Wall-clock milliseconds of the phases of the last call.
+struct Timings {
+  double preprocess = 0;    // resize, pad, normalise
+  double inference = 0;     // the network
+  double segmentation = 0;  // upsampling, mask, part map
+  double poses = 0;         // decodeMultiplePoses
+  double instances = 0;     // matching person pixels to poses (multi-person only)
 };
 
 struct Heads {
@@ -72,17 +95,34 @@ class BodyPixModel {
   Segmentation<uint8_t> segmentPerson(const Image& image, const SegmentationConfig& config);
   // Part id 0..23 per pixel, -1 for background, and the poses.
   Segmentation<int32_t> segmentPersonParts(const Image& image, const SegmentationConfig& config);
+  // One mask (Uint8 0/1) per pose scoring at least config.poses.scoreThreshold.
+  std::vector<PersonSegmentation<uint8_t>> segmentMultiPerson(const Image& image, const MultiPersonConfig& config);
+  // One part map (part id, -1 elsewhere) per pose scoring at least the threshold.
+  std::vector<PersonSegmentation<int32_t>> segmentMultiPersonParts(const Image& image,
+                                                                   const MultiPersonConfig& config);
+
+  const Timings& lastTimings() const { return timings_; }
 
  private:
   std::vector<decode::Pose> poses(const Heads& heads, const Image& image, const decode::PoseConfig& config) const;
-  // predict(), then `fill(heads, segmentData)` per pixel, then the poses.
+  // predict() into `heads`, then `fill(segmentData)` per pixel, then the poses.
   template <typename T, typename Fill>
-  Segmentation<T> segment(const Image& image, const SegmentationConfig& config, Fill&& fill);
+  Segmentation<T> segment(const Image& image, const SegmentationConfig& config, Heads& heads, Fill&& fill);
+  Segmentation<uint8_t> segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads);
+  // `mask` (optional, width * height) receives the person mask.
+  Segmentation<int32_t> segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads,
+                                     uint8_t* mask);
+  // Splits `all` between its poses by `mask`, as body-pix's decodePersonInstance(Part)Masks.
+  template <typename T>
+  std::vector<PersonSegmentation<T>> splitPersons(const Image& image, const MultiPersonConfig& config,
+                                                  const Heads& heads, const uint8_t* mask,
+                                                  const Segmentation<T>& all, T background);
 
   Architecture architecture_;
   int outputStride_ = 0;
   std::unique_ptr<Network> network_;
   std::vector<float> input_;  // reused network input buffer
+  Timings timings_;
 };
 
 }  // namespace bodypix

@@ -11,6 +11,7 @@ import { FLAVOURS } from '../../js/engine.js';
 import { loadReference } from '../reference/bodypix-ref.mjs';
 import { decodeImage, syntheticImages } from '../support/images.mjs';
 import { iou, maxAbsDiff } from '../support/metrics.mjs';
+import { comparePersons, personPartAgreement, poseDifference } from '../support/persons.mjs';
 import { derivedImages, listModels, referenceMatrix, requireShared } from '../support/shared.mjs';
 
 const MIN_IOU = 0.995;
@@ -44,19 +45,6 @@ const imageOf = (name) => {
   return pixels.get(name);
 };
 
-// Agreement over the pixels either side calls a person: background, which
-// dominates most photos, would make any part map look good.
-function personPartAgreement(a, b) {
-  let same = 0;
-  let total = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] < 0 && b[i] < 0) continue;
-    total++;
-    if (a[i] === b[i]) same++;
-  }
-  return total === 0 ? 1 : same / total;
-}
-
 test('the shared models and photos are there', (t) => {
   if (!requireShared(t, 'models/bodypix/mobilenet')) return;
   assert.equal(listModels().length, 12, 'six complete MobileNet variants, two strides each');
@@ -68,17 +56,30 @@ function comparePoses(t, flavour, ours, ref) {
   let position = 0;
   let score = 0;
   ref.forEach((pose, i) => {
-    score = Math.max(score, Math.abs(pose.score - ours[i].score));
-    pose.keypoints.forEach((k, j) => {
-      const o = ours[i].keypoints[j];
-      assert.equal(o.part, k.part);
-      position = Math.max(position, Math.abs(o.position.x - k.position.x), Math.abs(o.position.y - k.position.y));
-      score = Math.max(score, Math.abs(o.score - k.score));
-    });
+    const d = poseDifference(ours[i], pose);
+    position = Math.max(position, d.position);
+    score = Math.max(score, d.score);
   });
   t.diagnostic(`${flavour}: ${ref.length} poses, keypoints within ${position.toExponential(2)} px, scores within ${score.toExponential(2)}`);
   assert.ok(position <= 0.5, `${flavour}: keypoint position differs by ${position} px`);
   assert.ok(score <= 1e-3, `${flavour}: score differs by ${score}`);
+}
+
+// segmentMultiPerson(Parts): per person (paired by pose), the same limits
+// on the pose, and mask IoU / part agreement of at least 0.99.
+const MIN_PERSON_IOU = 0.99;
+
+async function compareMultiPerson(t, reference, nets, image, method, metric) {
+  const ref = await reference[method](image);
+  for (const flavour of FLAVOURS) {
+    const worst = comparePersons(await nets[flavour][method](image), ref, metric);
+    t.diagnostic(`${flavour}: ${ref.length} persons, keypoints within ${worst.position.toExponential(2)} px, ` +
+      `scores within ${worst.score.toExponential(2)}, worst per-person ` +
+      `${metric === iou ? 'mask IoU' : 'part agreement'} ${worst.metric.toFixed(5)}`);
+    assert.ok(worst.position <= 0.5, `${flavour}: keypoint position differs by ${worst.position} px`);
+    assert.ok(worst.score <= 1e-3, `${flavour}: score differs by ${worst.score}`);
+    assert.ok(worst.metric >= MIN_PERSON_IOU, `${flavour}: per-person ${metric.name} ${worst.metric}`);
+  }
 }
 
 const checks = {
@@ -100,6 +101,9 @@ const checks = {
       assert.ok(value >= MIN_PART_AGREEMENT, `${flavour}: part agreement ${value}`);
     }
   },
+  segmentMultiPerson: (t, reference, nets, image) => compareMultiPerson(t, reference, nets, image, 'segmentMultiPerson', iou),
+  segmentMultiPersonParts: (t, reference, nets, image) =>
+    compareMultiPerson(t, reference, nets, image, 'segmentMultiPersonParts', personPartAgreement),
   async rawHeads(t, reference, nets, image) {
     const ref = await reference.rawHeads(image, 'medium');
     for (const flavour of FLAVOURS) {

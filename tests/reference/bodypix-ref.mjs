@@ -49,6 +49,8 @@ export const HEAD_NAMES = Object.freeze([
 
 /** body-pix's own defaults for segmentPerson/segmentPersonParts. */
 export const PERSON_INFERENCE_CONFIG = Object.freeze({ ...bpModel.PERSON_INFERENCE_CONFIG });
+/** body-pix's own defaults for segmentMultiPerson/segmentMultiPersonParts. */
+export const MULTI_PERSON_INSTANCE_INFERENCE_CONFIG = Object.freeze({ ...bpModel.MULTI_PERSON_INSTANCE_INFERENCE_CONFIG });
 
 // ---------------------------------------------------------------------------
 // Backend
@@ -162,6 +164,17 @@ export async function loadReference(spec, opts = {}) {
     return value;
   }
 
+  function multiPerson(method, image, config) {
+    const cfg = { ...MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, ...config };
+    return cached(method, image, cfg, async (bp) => {
+      const input = toInputTensor(image);
+      try {
+        const persons = await bp[method](input, cfg);
+        return persons.map((r) => ({ width: r.width, height: r.height, data: r.data, pose: r.pose }));
+      } finally { input.dispose(); }
+    });
+  }
+
   return {
     spec: { jsonPath, outputStride, multiplier, quantBytes },
     modelHash,
@@ -198,6 +211,22 @@ export async function loadReference(spec, opts = {}) {
           return { width: r.width, height: r.height, data: r.data, allPoses: r.allPoses };
         } finally { input.dispose(); }
       });
+    },
+
+    /**
+     * body-pix segmentMultiPerson(). Returns [{width, height, data: Uint8Array
+     * (0/1), pose}], one per pose scoring at least scoreThreshold.
+     */
+    async segmentMultiPerson(image, config = {}) {
+      return multiPerson('segmentMultiPerson', image, config);
+    },
+
+    /**
+     * body-pix segmentMultiPersonParts(). Returns [{width, height, data:
+     * Int32Array (part id 0..23, -1 = not this person), pose}].
+     */
+    async segmentMultiPersonParts(image, config = {}) {
+      return multiPerson('segmentMultiPersonParts', image, config);
     },
 
     /**

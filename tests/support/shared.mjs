@@ -138,7 +138,8 @@ export const GOLDEN = {
  * Which reference computations parity tests run, as a flat list of
  * {model, image, method} (image = absolute photo path or a synthetic name
  * from syntheticImages(); method = 'segmentPerson' | 'segmentPersonParts' |
- * 'rawHeads'; all at internalResolution 'medium', other options default).
+ * 'rawHeads' | 'segmentMultiPerson' | 'segmentMultiPersonParts'; all at
+ * internalResolution 'medium', other options default).
  *
  * tfjs-cpu is slow (full matrix: ~50 CPU-minutes), so by default (~7.5
  * CPU-minutes cold, ~4 min wall with warm-cache.mjs on 2 cores; free once cached):
@@ -148,11 +149,22 @@ export const GOLDEN = {
  *    stride, not on width/quantization) x both methods on SYNTHETIC_MODELS
  *  - rawHeads for the float models (float-050-16/8) on the golden photo, the
  *    small five-people photo and all synthetic images
+ *  - segmentMultiPerson + segmentMultiPersonParts on the photos with one,
+ *    two, three and five people (MULTI_PERSON_PHOTOS) for MULTI_PERSON_MODELS
+ *    (one stride-16 quantised model, one stride-8 float one): ~0.5 CPU-minute
  * BODYPIX_REF_FULL=1 (or {full:true}): every model x every photo + synthetic
- * image x both methods, and rawHeads for the float models everywhere.
+ * image x both methods, rawHeads for the float models everywhere, and the
+ * multi-person methods for every model on MULTI_PERSON_PHOTOS.
  */
 export const DEFAULT_MODEL_ID = 'quant2-075-16';
 export const SYNTHETIC_MODELS = Object.freeze(['quant2-075-16', 'quant2-075-8', 'float-050-16', 'float-050-8']);
+export const MULTI_PERSON_MODELS = Object.freeze(['quant2-075-16', 'float-050-8']);
+export const MULTI_PERSON_PHOTOS = Object.freeze([
+  'images/single-person-frisbee-513x513.jpg',
+  'images/two-people-bench-515x513.jpg',
+  'images/three-people-office-1049x861.jpg',
+  'images/five-people-meeting-281x187.jpg',
+]);
 
 export function referenceMatrix({
   full = process.env.BODYPIX_REF_FULL === '1',
@@ -171,6 +183,11 @@ export function referenceMatrix({
     if (model.quantBytes === 4) {
       for (const image of [...(full ? photos : [golden, ...small]), ...synth]) {
         out.push({ model, image, method: 'rawHeads' });
+      }
+    }
+    if (full || MULTI_PERSON_MODELS.includes(model.id)) {
+      for (const image of MULTI_PERSON_PHOTOS.filter((p) => hasShared(p)).map(sharedPath)) {
+        out.push({ model, image, method: 'segmentMultiPerson' }, { model, image, method: 'segmentMultiPersonParts' });
       }
     }
   }

@@ -1,0 +1,140 @@
+#include "decode/instances.h"
+
+#include <cmath>
+#include <limits>
+
+#include "image/js_math.h"
+
+namespace bodypix::decode {
+namespace {
+
+// body-pix matches on the first 5 keypoints (nose, eyes, ears), counting a
+// pose's keypoint when its score exceeds 0.3. The CPU path never passes
+// config.minKeypointScore down: only the WebGL kernel uses it.
+constexpr int kMatchedKeypoints = 5;
+constexpr double kMinPartScore = 0.3;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Point {
+  double x, y;
+};
+
+// getEmbedding() for the matched keypoints of one pixel.
+class Embedder {
+ public:
+  Embedder(const Grid& longOffsets, const InstanceGeometry& g, int refineSteps) noexcept
+      : offsets_(longOffsets.data),
+        cells_(static_cast<double>(longOffsets.height) * longOffsets.width),
+        padT_(g.padding.top),
+        padL_(g.padding.left),
+        // getScale()
+        scaleX_(static_cast<double>(g.inputWidth) / (g.padding.left + g.padding.right + g.width)),
+        scaleY_(static_cast<double>(g.inputHeight) / (g.padding.top + g.padding.bottom + g.height)),
+        stride_(g.outputStride),
+        // x / stride == x * (1 / stride) exactly when the stride is a power of two (8, 16, 32).
+        inverseStride_((g.outputStride & (g.outputStride - 1)) == 0 ? 1.0 / g.outputStride : 0.0),
+        // getOutputResolution()
+        outputResolutionX_(image::jsRound((g.inputWidth - 1.0) / g.outputStride + 1.0)),
+        maxY_(g.height - 1.0),
+        maxX_(g.width - 1.0),
+        refineSteps_(refineSteps) {}
+
+  // Where pixel (x, y) places each matched keypoint. The keypoints' chains
+  // are independent: stepping them together lets the CPU overlap them.
+  void embed(double x, double y, Point (&out)[kMatchedKeypoints]) const noexcept {
+    const float* first = cellAt(x, y);
+    for (int k = 0; k < kMatchedKeypoints; ++k) {
+      out[k].y = y + offset(first, k);
+      out[k].x = x + offset(first, kNumKeypoints + k);
+    }
+    for (int t = 0; t < refineSteps_; ++t)
+      for (int k = 0; k < kMatchedKeypoints; ++k) {
+        Point& p = out[k];
+        p.y = jsMin(p.y, maxY_);
+        p.x = jsMin(p.x, maxX_);
+        const float* cell = cellAt(p.x, p.y);
+        p.y += offset(cell, k);
+        p.x += offset(cell, kNumKeypoints + k);
+      }
+  }
+
+ private:
+  // Math.min: NaN wins (b is never NaN here).
+  static double jsMin(double a, double b) noexcept { return b < a ? b : a; }
+  // Math.round, but +0 for -0 (a cell index is the same either way). Written
+  // to compile without branches: the fractions are random, a branch here
+  // would mispredict half of the time.
+  static double round(double v) noexcept {
+    const double f = std::floor(v);
+    return f + static_cast<double>(v - f >= 0.5);
+  }
+  // A read past the array is `undefined` in JS, which makes the sum NaN.
+  static double offset(const float* cell, int channel) noexcept {
+    return cell ? static_cast<double>(cell[channel]) : kNaN;
+  }
+
+  double toOutput(double v) const noexcept { return inverseStride_ != 0.0 ? v * inverseStride_ : v / stride_; }
+
+
+  // convertToPositionInOuput(), then the cell that body-pix's flat index
+  // longOffsets[17 * 2nn + k] reads: a column left of or right of the grid
+  // wraps to the neighbouring row, as in JS; nullptr outside the array.
+  const float* cellAt(double x, double y) const noexcept {
+    const double cy = round(toOutput((padT_ + y + 1.0) * scaleY_ - 1.0));
+    const double cx = round(toOutput((padL_ + x + 1.0) * scaleX_ - 1.0));
+    const double nn = cy * outputResolutionX_ + cx;
+    if (!(nn >= 0 && nn < cells_)) return nullptr;
+    return offsets_ + static_cast<size_t>(nn) * (2 * kNumKeypoints);
+  }
+
+  const float* offsets_;
+  double cells_;
+  double padT_, padL_;
+  double scaleX_, scaleY_;
+  double stride_, inverseStride_;
+  double outputResolutionX_;
+  double maxY_, maxX_;
+  int refineSteps_;
+};
+
+// computeDistance(): mean squared distance over the pose's confident
+// keypoints; Infinity without any, NaN if an embedding is NaN.
+double distance(const Point (&embedding)[kMatchedKeypoints], const Pose& pose) noexcept {
+  double total = 0.0;
+  int count = 0;
+  for (int p = 0; p < kMatchedKeypoints; ++p) {
+    const Keypoint& k = pose.keypoints[p];
+    if (k.score > kMinPartScore) {
+      ++count;
+      const double dx = embedding[p].x - k.x, dy = embedding[p].y - k.y;
+      total += dx * dx + dy * dy;  // Math.pow(d, 2) is d * d in V8
+    }
+  }
+  return count == 0 ? std::numeric_limits<double>::infinity() : total / count;
+}
+
+}  // namespace
+
+void matchPersonPixels(const uint8_t* mask, const Grid& longOffsets, const std::vector<Pose>& poses,
+                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner) noexcept {
+  const Embedder embedder(longOffsets, geometry, refineSteps);
+  for (int i = 0; i < geometry.height; ++i)
+    for (int j = 0; j < geometry.width; ++j) {
+      const size_t n = static_cast<size_t>(i) * geometry.width + j;
+      owner[n] = -1;
+      if (mask[n] != 1 || poses.empty()) continue;
+      Point embedding[kMatchedKeypoints];
+      embedder.embed(j, i, embedding);
+      // matchEmbeddingToInstance(): the first pose at the smallest distance.
+      double best = std::numeric_limits<double>::infinity();
+      for (size_t p = 0; p < poses.size(); ++p) {
+        const double d = distance(embedding, poses[p]);
+        if (d < best) {
+          best = d;
+          owner[n] = static_cast<int32_t>(p);
+        }
+      }
+    }
+}
+
+}  // namespace bodypix::decode
