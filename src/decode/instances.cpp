@@ -116,25 +116,38 @@ double distance(const Point (&embedding)[kMatchedKeypoints], const Pose& pose) n
 }  // namespace
 
 void matchPersonPixels(const uint8_t* mask, const Grid& longOffsets, const std::vector<Pose>& poses,
-                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner) noexcept {
-  const Embedder embedder(longOffsets, geometry, refineSteps);
-  for (int i = 0; i < geometry.height; ++i)
-    for (int j = 0; j < geometry.width; ++j) {
-      const size_t n = static_cast<size_t>(i) * geometry.width + j;
-      owner[n] = -1;
-      if (mask[n] != 1 || poses.empty()) continue;
-      Point embedding[kMatchedKeypoints];
-      embedder.embed(j, i, embedding);
-      // matchEmbeddingToInstance(): the first pose at the smallest distance.
-      double best = std::numeric_limits<double>::infinity();
-      for (size_t p = 0; p < poses.size(); ++p) {
-        const double d = distance(embedding, poses[p]);
-        if (d < best) {
-          best = d;
-          owner[n] = static_cast<int32_t>(p);
+                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner,
+                       pthreadpool_t pool) noexcept {
+  struct Task {
+    const Embedder embedder;
+    const uint8_t* mask;
+    const std::vector<Pose>& poses;
+    int width;
+    int32_t* owner;
+    // One image row.
+    void row(int i) const noexcept {
+      for (int j = 0; j < width; ++j) {
+        const size_t n = static_cast<size_t>(i) * width + j;
+        owner[n] = -1;
+        if (mask[n] != 1 || poses.empty()) continue;
+        Point embedding[kMatchedKeypoints];
+        embedder.embed(j, i, embedding);
+        // matchEmbeddingToInstance(): the first pose at the smallest distance.
+        double best = std::numeric_limits<double>::infinity();
+        for (size_t p = 0; p < poses.size(); ++p) {
+          const double d = distance(embedding, poses[p]);
+          if (d < best) {
+            best = d;
+            owner[n] = static_cast<int32_t>(p);
+          }
         }
       }
     }
+  };
+  const Task task{Embedder(longOffsets, geometry, refineSteps), mask, poses, geometry.width, owner};
+  pthreadpool_parallelize_1d(
+      pool, [](void* t, size_t i) { static_cast<const Task*>(t)->row(static_cast<int>(i)); },
+      const_cast<Task*>(&task), static_cast<size_t>(geometry.height), 0);
 }
 
 }  // namespace bodypix::decode

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <pthreadpool.h>
+
 #include "decode/poses.h"
 #include "image/image_ops.h"
 
@@ -26,7 +28,9 @@ struct InstanceGeometry {
 // mask[i] is 0 or no pose matches. `poses` are in image pixels (after
 // scalePoses) and already filtered by score, as body-pix's posesAboveScore.
 // longOffsets: float_long_offsets, [lh, lw, 2 * kNumKeypoints] (y then x).
+// Rows are shared out over `pool` (nullptr: the calling thread does all).
 void matchPersonPixels(const uint8_t* mask, const Grid& longOffsets, const std::vector<Pose>& poses,
-                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner) noexcept;
+                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner,
+                       pthreadpool_t pool = nullptr) noexcept;
 
 }  // namespace bodypix::decode

@@ -150,7 +150,7 @@ std::vector<PersonSegmentation<T>> BodyPixModel::splitPersons(const Image& image
   decode::matchPersonPixels(mask, gridOf(heads, kLongOffsets), poses,
                             {image.height, image.width, heads.inputHeight, heads.inputWidth, heads.padding,
                              outputStride_},
-                            config.refineSteps, owner.data());
+                            config.refineSteps, owner.data(), network_->pool());
   std::vector<PersonSegmentation<T>> persons(poses.size());
   for (size_t p = 0; p < poses.size(); ++p) {
     persons[p].data.assign(n, background);

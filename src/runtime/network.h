@@ -29,6 +29,8 @@ class Network {
   const BuiltSubgraph& subgraph() const { return built_; }
   size_t outputCount() const { return outputs_.size(); }
   size_t threads() const;
+  // The network's threads, for other work between runs (nullptr: one thread).
+  pthreadpool_t pool() const { return pool_; }
 
   // Throws if an input of this size would need more memory than the engine
   // allows; run() checks it too, callers may check before preparing the input.
