@@ -47,7 +47,7 @@ function cyanPixels({ data }) {
 }
 
 // Two overlapping "people" cut out of one segmentation (left 60%, right 60%
-// with other ids), so multi-person arrays have overlaps where the later wins.
+// with other ids): arrays whose people overlap, where the later one wins.
 function splitInTwo(seg, background, relabel) {
   const { width, height, data } = seg;
   const left = data.map((v, n) => (n % width < 0.6 * width ? v : background));
@@ -67,6 +67,8 @@ before(async () => {
       photo,
       person: await net.segmentPerson(image),
       parts: await net.segmentPersonParts(image),
+      multiPerson: await net.segmentMultiPerson(image),
+      multiParts: await net.segmentMultiPersonParts(image),
     });
   }
   net.dispose();
@@ -80,11 +82,15 @@ test('toMask: the same pixels as body-pix for person and part segmentations, one
   if (!haveResults(t)) return;
   const white = { r: 255, g: 255, b: 255, a: 255 };
   const tint = { r: 10, g: 20, b: 30, a: 128 };
-  for (const { photo, person, parts } of results) {
+  for (const { photo, person, parts, multiPerson, multiParts } of results) {
     assert.ok(person.data.some((v) => v === 1), `${photo}: someone is found`);
+    assert.ok(multiPerson.length >= 2, `${photo}: ${multiPerson.length} people`);
     const people = splitInTwo(person, 0, (v) => v);
     const partPeople = splitInTwo(parts, -1, (v) => (v + 5) % 24);
     const cases = [
+      ['segmentMultiPerson, defaults', [multiPerson]],
+      ['segmentMultiPerson, contour', [multiPerson, white, tint, true]],
+      ['segmentMultiPersonParts, hands and feet, contour', [multiParts, tint, white, true, [10, 11, 22, 23]]],
       ['person, defaults', [person]],
       ['person, colours, contour', [person, white, tint, true]],
       ['people array, contour', [people, tint, white, true]],
@@ -104,9 +110,11 @@ test('toMask: the same pixels as body-pix for person and part segmentations, one
 test('toColoredPartMask: the same pixels as body-pix, one person or many', (t) => {
   if (!haveResults(t)) return;
   const grey = Array.from({ length: 24 }, (_, i) => [i * 10, 255 - i * 10, i]);
-  for (const { photo, parts } of results) {
+  for (const { photo, parts, multiParts } of results) {
     const partPeople = splitInTwo(parts, -1, (v) => (v + 5) % 24);
     assertSameImage(bodyPix.toColoredPartMask(parts), ref(reference.toColoredPartMask, parts), `${photo}: defaults`);
+    assertSameImage(bodyPix.toColoredPartMask(multiParts), ref(reference.toColoredPartMask, multiParts),
+      `${photo}: segmentMultiPersonParts`);
     assertSameImage(bodyPix.toColoredPartMask(partPeople), ref(reference.toColoredPartMask, partPeople),
       `${photo}: people array`);
     assertSameImage(bodyPix.toColoredPartMask(partPeople, grey), ref(reference.toColoredPartMask, partPeople, grey),
@@ -120,8 +128,8 @@ test('toColoredPartMask: the same pixels as body-pix, one person or many', (t) =
 test('flipPoseHorizontal: the same poses as body-pix', (t) => {
   if (!haveResults(t)) return;
   let poses = 0;
-  for (const { person, parts } of results) {
-    for (const pose of [...person.allPoses, ...parts.allPoses]) {
+  for (const { person, parts, multiPerson } of results) {
+    for (const pose of [...person.allPoses, ...parts.allPoses, ...multiPerson.map((p) => p.pose)]) {
       assert.deepEqual(bodyPix.flipPoseHorizontal(pose, person.width), reference.flipPoseHorizontal(pose, person.width));
       poses++;
     }
