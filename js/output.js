@@ -285,63 +285,80 @@ export function blurBodyPart(canvas, image, partSegmentation, bodyPartIdsToBlur 
 // the Filter Effects spec's recipe for feGaussianBlur (an exact kernel below
 // sigma 2, three box blurs above; Chromium blurs the same way), on
 // premultiplied alpha, with transparent pixels around the image as a canvas
-// filter has. Each line is blurred with room for the blur to spread out of
-// the image and back in: cropping between passes would lose that mass.
+// filter has. The image is blurred inside a transparent margin as wide as
+// the blur reaches, so what spreads out of the image can spread back in.
 export function gaussianBlur(rgba, width, height, sigma) {
-  const n = width * height;
-  const planes = new Float32Array(n * 4);
-  for (let i = 0; i < n; i++) {
-    const a = rgba[4 * i + 3] / 255;
-    planes[4 * i] = rgba[4 * i] * a;
-    planes[4 * i + 1] = rgba[4 * i + 1] * a;
-    planes[4 * i + 2] = rgba[4 * i + 2] * a;
-    planes[4 * i + 3] = rgba[4 * i + 3];
-  }
   const passes = blurPasses(sigma);
   const pad = passes.reduce((sum, { before, after }) => sum + Math.max(before, after), 0);
-  const length = Math.max(width, height) + 2 * pad;
-  const line = new Float64Array(length * 4);
-  const out = new Float64Array(length * 4);
-  const sums = new Float64Array(length * 4 + 4);
-  const blurLines = (lines, count, startOf, stride) => {
-    for (let l = 0; l < lines; l++) {
-      const start = startOf(l);
-      line.fill(0);
-      for (let i = 0; i < count; i++) {
-        for (let c = 0; c < 4; c++) line[4 * (pad + i) + c] = planes[start + i * stride + c];
-      }
-      for (const pass of passes) pass.run(line, out, count + 2 * pad, sums);
-      for (let i = 0; i < count; i++) {
-        for (let c = 0; c < 4; c++) planes[start + i * stride + c] = line[4 * (pad + i) + c];
-      }
+  const columns = width + 2 * pad;
+  const rows = height + 2 * pad;
+  const stride = columns * 4;
+  let planes = new Float32Array(rows * stride);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      const o = (y + pad) * stride + 4 * (x + pad);
+      const a = rgba[i + 3] / 255;
+      planes[o] = rgba[i] * a;
+      planes[o + 1] = rgba[i + 1] * a;
+      planes[o + 2] = rgba[i + 2] * a;
+      planes[o + 3] = rgba[i + 3];
     }
-  };
-  blurLines(height, width, (y) => y * width * 4, 4);
-  blurLines(width, height, (x) => x * 4, width * 4);
-  for (let i = 0; i < n; i++) {
-    const a = planes[4 * i + 3];
-    const k = a > 0 ? 255 / a : 0;
-    rgba[4 * i] = planes[4 * i] * k;
-    rgba[4 * i + 1] = planes[4 * i + 1] * k;
-    rgba[4 * i + 2] = planes[4 * i + 2] * k;
-    rgba[4 * i + 3] = a;
+  }
+  // Along rows (only the image's: the margin rows are still empty), then
+  // across them, a whole row at a time so memory is read in order.
+  const line = new Float32Array(stride);
+  for (let y = pad; y < pad + height; y++) {
+    const row = planes.subarray(y * stride, (y + 1) * stride);
+    for (const pass of passes) pass.along(row, line, columns);
+  }
+  let scratch = new Float32Array(rows * stride);
+  for (const pass of passes) {
+    pass.across(planes, scratch, rows, stride);
+    [planes, scratch] = [scratch, planes];
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      const o = (y + pad) * stride + 4 * (x + pad);
+      const a = planes[o + 3];
+      const k = a > 0 ? 255 / a : 0;
+      rgba[i] = planes[o] * k;
+      rgba[i + 1] = planes[o + 1] * k;
+      rgba[i + 2] = planes[o + 2] * k;
+      rgba[i + 3] = a;
+    }
   }
 }
 
 // The 1-D passes for a blur of standard deviation sigma: how far each reaches
-// before and after a sample, and run(line, scratch, count, sums), which
-// filters `count` RGBA samples of `line` in place.
+// before and after a pixel; along(row, scratch, count) filters a row of RGBA
+// pixels in place; across(src, dst, rows, stride) filters down the columns.
 function blurPasses(sigma) {
   if (sigma < 2) {
     const radius = Math.ceil(3 * sigma);
     const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
     const total = kernel.reduce((sum, k) => sum + k, 0);
     const weights = kernel.map((k) => k / total);
-    return [{ before: radius, after: radius, run: (line, out, count) => convolve(line, out, count, weights, radius) }];
+    return [{
+      before: radius,
+      after: radius,
+      along: (row, out, count) => {
+        convolve(row, out, count, 4, weights, radius);
+        row.set(out);
+      },
+      across: (src, dst, rows, stride) => convolve(src, dst, rows, stride, weights, radius),
+    }];
   }
   const d = Math.floor(sigma * 3 * Math.sqrt(2 * Math.PI) / 4 + 0.5);
   const box = (before, after) => ({
-    before, after, run: (line, out, count, sums) => boxFilter(line, count, sums, before, after),
+    before,
+    after,
+    along: (row, out, count) => {
+      boxFilter(row, out, count, 4, before, after);
+      row.set(out);
+    },
+    across: (src, dst, rows, stride) => boxFilter(src, dst, rows, stride, before, after),
   });
   const half = Math.floor(d / 2);
   if (d % 2 === 1) return [box(half, half), box(half, half), box(half, half)];
@@ -349,29 +366,34 @@ function blurPasses(sigma) {
   return [box(half, half - 1), box(half - 1, half), box(half, half)];
 }
 
-function convolve(line, out, count, weights, radius) {
+// dst = src convolved with weights (2 * radius + 1 taps), along `count` steps
+// of `step` floats; each step is `step` independent values. Zeros outside.
+function convolve(src, dst, count, step, weights, radius) {
   for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 4; c++) {
-      let v = 0;
-      for (let k = Math.max(0, i - radius); k <= Math.min(count - 1, i + radius); k++) {
-        v += weights[k - i + radius] * line[4 * k + c];
-      }
-      out[4 * i + c] = v;
+    const o = i * step;
+    for (let j = 0; j < step; j++) dst[o + j] = 0;
+    for (let k = Math.max(0, i - radius); k <= Math.min(count - 1, i + radius); k++) {
+      const w = weights[k - i + radius];
+      const s = k * step;
+      for (let j = 0; j < step; j++) dst[o + j] += w * src[s + j];
     }
   }
-  line.set(out.subarray(0, 4 * count));
 }
 
-// Mean over the window [i - before, i + after], zeros outside the line.
-function boxFilter(line, count, sums, before, after) {
+// dst = the mean of src over the window [i - before, i + after], along
+// `count` steps of `step` floats, with zeros outside: a running sum.
+function boxFilter(src, dst, count, step, before, after) {
   const size = before + after + 1;
-  for (let c = 0; c < 4; c++) sums[c] = 0;
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 4; c++) sums[4 * (i + 1) + c] = sums[4 * i + c] + line[4 * i + c];
+  const sums = new Float64Array(step);
+  for (let k = 0; k <= Math.min(after, count - 1); k++) {
+    for (let j = 0; j < step; j++) sums[j] += src[k * step + j];
   }
   for (let i = 0; i < count; i++) {
-    const lo = Math.max(0, i - before);
-    const hi = Math.min(count - 1, i + after) + 1;
-    for (let c = 0; c < 4; c++) line[4 * i + c] = (sums[4 * hi + c] - sums[4 * lo + c]) / size;
+    const o = i * step;
+    for (let j = 0; j < step; j++) dst[o + j] = sums[j] / size;
+    const enter = i + after + 1;
+    const leave = i - before;
+    if (enter < count) for (let j = 0; j < step; j++) sums[j] += src[enter * step + j];
+    if (leave >= 0) for (let j = 0; j < step; j++) sums[j] -= src[leave * step + j];
   }
 }
