@@ -128,6 +128,7 @@ function sizeCanvas(canvas, width, height) {
 }
 
 function assertSameSize(a, b, nameA, nameB) {
+  if (b == null) throw new Error(`the ${nameB} is missing (${b})`);
   if (a.width !== b.width || a.height !== b.height) {
     throw new Error(`error: dimensions must match. ${nameA} has dimensions ${a.width}x${a.height}, ` +
       `${nameB} has dimensions ${b.width}x${b.height}`);

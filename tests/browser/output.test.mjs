@@ -175,7 +175,7 @@ test('ImageData images, OffscreenCanvas targets, a worker, and the blur without 
     }
     const errors = [];
     for (const bad of [() => ours.drawMask(img, img, null), () => ours.drawMask(canvas, img, ours.toMask({ ...person, width: 10 })),
-      () => ours.drawBokehEffect(canvas, null, person)]) {
+      () => ours.drawBokehEffect(canvas, null, person), () => ours.drawPixelatedMask(canvas, img, null)]) {
       try {
         bad();
         errors.push('no error');
@@ -198,6 +198,7 @@ test('ImageData images, OffscreenCanvas targets, a worker, and the blur without 
     'Error: canvas must be an HTMLCanvasElement or an OffscreenCanvas',
     'Error: error: dimensions must match. image has dimensions 1049x861, mask has dimensions 10x861',
     'Error: the image to draw must be an image, video, canvas, ImageBitmap or ImageData, not null',
+    'Error: the mask is missing (null)',
   ]);
   assert.deepEqual(s.errors, []);
 });
