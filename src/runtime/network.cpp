@@ -11,32 +11,37 @@
 
 namespace bodypix {
 
+namespace {
+
+// The module's one thread pool, made on first use and kept. In the Wasm build
+// a pool's threads are Workers that Emscripten preloads, one per extra core
+// (up to the maximum), and a thread that needs a new Worker cannot start
+// while the engine blocks the main thread: a pool per model would make a
+// second model wait forever. Calls never overlap, so models can share it.
+pthreadpool_t sharedPool(size_t threads) {
+  static const pthreadpool_t pool = pthreadpool_create(threads);
+  if (!pool) throw Error("could not create a thread pool of " + std::to_string(threads) + " threads");
+  return pool;
+}
+
+}  // namespace
+
 Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built)) {
-  // The Wasm build preloads one Worker per extra core (up to the maximum):
-  // asking pthreadpool for more would wait forever for Workers that cannot
-  // start while we block, and more threads than cores would not help anyway.
+  // More threads than cores would not help.
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<size_t>({threads == 0 ? cores : threads, cores, BODYPIX_MAX_THREADS});
-  // pthreadpool_create(1) still makes a pool; a null pool runs on the caller
-  // without any synchronisation, which is what one thread should mean.
-  if (threads != 1) {
-    pool_ = pthreadpool_create(threads);
-    if (!pool_) throw Error("could not create a thread pool of " + std::to_string(threads) + " threads");
-  }
+  const size_t most = std::min<size_t>(cores, BODYPIX_MAX_THREADS);
+  // A null pool runs on the caller without any synchronisation, which is what
+  // one thread should mean; any more get the shared pool.
+  if (std::min(threads == 0 ? cores : threads, most) > 1) pool_ = sharedPool(most);
   const xnn_status status = xnn_create_runtime_v2(built_.subgraph.get(), pool_, 0, &runtime_);
-  if (status != xnn_status_success) {
-    pthreadpool_destroy(pool_);
+  if (status != xnn_status_success)
     throw Error("XNNPACK could not create a runtime for the model (status " +
                 std::to_string(static_cast<int>(status)) + ")");
-  }
   outputs_.resize(built_.outputIds.size());
   shapes_.resize(built_.outputIds.size());
 }
 
-Network::~Network() {
-  xnn_delete_runtime(runtime_);
-  pthreadpool_destroy(pool_);
-}
+Network::~Network() { xnn_delete_runtime(runtime_); }
 
 size_t Network::threads() const { return pool_ ? pthreadpool_get_threads_count(pool_) : 1; }
 

@@ -19,7 +19,8 @@ struct Shape4 {
 
 class Network {
  public:
-  // threads: 0 means one per core; capped at what the build can start.
+  // threads: 0 means one per core; capped at what the build can start. Any
+  // count above one runs on the module's one pool, of that capped size.
   Network(BuiltSubgraph built, size_t threads);
   ~Network();
   Network(const Network&) = delete;

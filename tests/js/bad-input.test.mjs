@@ -62,6 +62,21 @@ const MODEL_FILES = [
   { name: 'model.json is JSON but not an object', mutate: () => ({ json: '[1, 2, 3]' }), error: /has no weightsManifest: it is not a TF\.js graph model/ },
   { name: 'model.json is empty', mutate: () => ({ json: '' }), error: /is not a model\.json file/ },
   {
+    name: 'JSON nested 100000 levels deep',
+    mutate: () => ({ json: `{"weightsManifest": [], "modelTopology": ${'{"a":'.repeat(100000)}1${'}'.repeat(100000)}}` }),
+    error: /model JSON has no modelTopology\.node list: not a TF\.js graph model/,
+  },
+  {
+    name: 'a number beyond a double (1e400)',
+    mutate: (m, s, text) => ({ json: text.replace('"shape":[34]', '"shape":[1e400]') }),
+    error: /model JSON is malformed: .*number overflow parsing '1e400'/,
+  },
+  {
+    name: 'a dimension beyond 64 bits',
+    mutate: (m, s, text) => ({ json: text.replace('"shape":[34]', '"shape":[123456789012345678901234567890]') }),
+    error: /a dimension of weight 'MobilenetV1\/offset_2\/Conv2D_bias' is not an integer: 1\.23456789\d*e\+29/,
+  },
+  {
     name: 'a layers-model (Keras) JSON',
     mutate: () => ({
       json: {
@@ -267,26 +282,30 @@ const rejectsWith = (promise, pattern) => assert.rejects(promise, (e) => {
   return true;
 });
 
-test(`${FLAVOUR}: bad model files are Errors naming the problem, and the engine still works after each`, async (t) => {
-  const s = await setUp(t);
-  if (!s) return;
-  const good = await bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour: FLAVOUR });
-  t.after(() => good.dispose());
-  const expected = await good.segmentPerson(s.photo);
-  assert.ok(expected.data.some((v) => v === 1), 'the photo has people in it');
-  for (const row of MODEL_FILES) {
-    await t.test(row.name, async () => {
-      const modelUrl = await s.write(row.mutate(JSON.parse(s.text), s.shard, s.text));
-      await rejectsWith(bodyPix.load({ ...CONFIG, ...row.config, modelUrl, flavour: FLAVOUR }), row.error);
-      assert.deepEqual((await good.segmentPerson(s.photo)).data, expected.data);
-    });
-  }
-  // The unmodified files in a folder of their own load: the rows fail for their mutation only.
-  const copy = await s.write({ json: s.text });
-  const net = await bodyPix.load({ ...CONFIG, modelUrl: copy, flavour: FLAVOUR });
-  assert.deepEqual((await net.segmentPerson(s.photo)).data, expected.data);
-  net.dispose();
-});
+// In both flavours: the threaded one fails some rows after its thread pool
+// is set up, and another model is alive meanwhile.
+for (const flavour of [FLAVOUR, 'simd-threads']) {
+  test(`${flavour}: bad model files are Errors naming the problem, and the engine still works after each`, async (t) => {
+    const s = await setUp(t);
+    if (!s) return;
+    const good = await bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour });
+    t.after(() => good.dispose());
+    const expected = await good.segmentPerson(s.photo);
+    assert.ok(expected.data.some((v) => v === 1), 'the photo has people in it');
+    for (const row of MODEL_FILES) {
+      await t.test(row.name, async () => {
+        const modelUrl = await s.write(row.mutate(JSON.parse(s.text), s.shard, s.text));
+        await rejectsWith(bodyPix.load({ ...CONFIG, ...row.config, modelUrl, flavour }), row.error);
+        assert.deepEqual((await good.segmentPerson(s.photo)).data, expected.data);
+      });
+    }
+    // The unmodified files in a folder of their own load: the rows fail for their mutation only.
+    const copy = await s.write({ json: s.text });
+    const net = await bodyPix.load({ ...CONFIG, modelUrl: copy, flavour });
+    assert.deepEqual((await net.segmentPerson(s.photo)).data, expected.data);
+    net.dispose();
+  });
+}
 
 test('shard paths outside the model folder are refused unless allowAnyShardPath is set', async (t) => {
   const s = await setUp(t);
@@ -485,6 +504,23 @@ for (const flavour of [FLAVOUR, 'simd-threads']) {
     const mixed = await Promise.allSettled([net.segmentPerson(s.photo), net.segmentPerson(rgba(0, 0)), net.segmentPerson(s.photo)]);
     assert.deepEqual(mixed.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(mixed[2].value.data, sequential[0].data);
+  });
+
+  // Each model once had its own thread pool: in the threaded flavour a second
+  // one waited forever for a Worker that could not start.
+  test(`${flavour}: several models alive at once on one engine, loaded and used concurrently`, async (t) => {
+    const s = await setUp(t);
+    if (!s) return;
+    const nets = await Promise.all([0, 1, 2].map(() => bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour })));
+    const expected = await nets[0].segmentPerson(s.photo);
+    const results = await Promise.all(nets.map((net) => net.segmentPerson(s.photo)));
+    results.forEach((r) => assert.deepEqual(r.data, expected.data));
+    nets[1].dispose();
+    const another = await bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour });
+    for (const net of [nets[0], nets[2], another]) {
+      assert.deepEqual((await net.segmentPerson(s.photo)).data, expected.data);
+      net.dispose();
+    }
   });
 }
 
