@@ -360,6 +360,36 @@ test('shard paths outside the model folder are refused unless allowAnyShardPath 
   (await bodyPix.load({ ...CONFIG, modelUrl: nested, flavour: FLAVOUR })).dispose();
 });
 
+test('model files over HTTP that are missing or wrong are Errors naming the URL', async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  const routes = {
+    '/ok/model.json': s.text,
+    '/ok/group1-shard1of1.bin': s.shard,
+    '/noshard/model.json': s.text,
+    '/html/model.json': '<!doctype html><title>Sign in</title>',
+  };
+  const server = http.createServer((req, res) => {
+    if (req.url === '/error/model.json') res.statusCode = 500;
+    else if (!(req.url in routes)) res.statusCode = 404;
+    res.end(routes[req.url] ?? '');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const load = (p) => bodyPix.load({ ...CONFIG, modelUrl: `${base}${p}`, flavour: FLAVOUR });
+  await rejectsWith(load('/missing/model.json'), new RegExp(`cannot fetch ${base}/missing/model\\.json: HTTP 404 Not Found`));
+  await rejectsWith(load('/error/model.json'), /cannot fetch .*\/error\/model\.json: HTTP 500 Internal Server Error/);
+  await rejectsWith(load('/noshard/model.json'), /cannot fetch .*\/noshard\/group1-shard1of1\.bin: HTTP 404 Not Found/);
+  await rejectsWith(load('/html/model.json'), /\/html\/model\.json is not a model\.json file/);
+  // Nothing listening there.
+  await rejectsWith(bodyPix.load({ ...CONFIG, modelUrl: 'http://127.0.0.1:1/model.json', flavour: FLAVOUR }),
+    /cannot fetch http:\/\/127\.0\.0\.1:1\/model\.json: fetch failed/);
+  const net = await load('/ok/model.json');
+  assert.equal((await net.segmentPerson(s.photo)).data.length, s.photo.width * s.photo.height);
+  net.dispose();
+});
+
 // Each row: the image (and config) passed to segmentPerson, and the Error.
 const bytes = (n) => new Uint8Array(n);
 const rgba = (w, h) => ({ data: bytes(w * h * 4), width: w, height: h });
@@ -389,6 +419,8 @@ const BAD_IMAGES = [
   { name: '4096x4096 at internalResolution full', input: () => ({ data: bytes(4096 * 4096 * 3), width: 4096, height: 4096 }), config: { internalResolution: 'full' }, error: /the network input would be 4097x4097 pixels, which needs about \d+ MiB for activations; this model allows at most \d+ MiB .*use a lower internalResolution or a smaller image/ },
   { name: '8192x8192 at internalResolution 2', input: () => ({ data: bytes(8192 * 8192 * 3), width: 8192, height: 8192 }), config: { internalResolution: 2 }, error: /the network input would be 16385x16385 pixels/ },
 ];
+
+const METHODS = ['segmentPerson', 'segmentPersonParts', 'segmentMultiPerson', 'segmentMultiPersonParts', 'predict'];
 
 const BAD_CONFIGS = [
   [{ internalResolution: 'huge' }, /internalResolution/],
@@ -424,7 +456,7 @@ test(`${FLAVOUR}: bad images and configs are Errors naming the problem, and the 
   };
   for (const row of BAD_IMAGES) {
     await t.test(`image: ${row.name}`, async () => {
-      for (const method of ['segmentPerson', 'segmentPersonParts', 'predict']) {
+      for (const method of METHODS.filter((m) => typeof net[m] === 'function')) {
         await rejectsWith(net[method](row.input(), row.config), row.error);
       }
       await stillWorks();
@@ -432,8 +464,9 @@ test(`${FLAVOUR}: bad images and configs are Errors naming the problem, and the 
   }
   for (const [config, error] of BAD_CONFIGS) {
     await t.test(`config: ${JSON.stringify(config, (k, v) => (Number.isNaN(v) ? 'NaN' : v))}`, async () => {
-      await rejectsWith(net.segmentPerson(s.photo, config), error);
-      await rejectsWith(net.segmentPersonParts(s.photo, config), error);
+      for (const method of METHODS.filter((m) => typeof net[m] === 'function')) {
+        await rejectsWith(net[method](s.photo, config), error);
+      }
       await stillWorks();
     });
   }
@@ -467,9 +500,7 @@ test(`${FLAVOUR}: dispose twice, and every method after dispose, are clear`, asy
   net.dispose();
   net.dispose();
   await rejectsWith(pending, /this BodyPix model was disposed; call load\(\) again to get a new one/);
-  const methods = ['segmentPerson', 'segmentPersonParts', 'segmentMultiPerson', 'segmentMultiPersonParts', 'predict']
-    .filter((m) => typeof net[m] === 'function');
-  for (const method of methods) await rejectsWith(net[method](s.photo), /this BodyPix model was disposed/);
+  for (const method of METHODS.filter((m) => typeof net[m] === 'function')) await rejectsWith(net[method](s.photo), /this BodyPix model was disposed/);
   if (typeof net.lastTimings === 'function') assert.throws(() => net.lastTimings(), /this BodyPix model was disposed/);
   // Other models on the same engine are unaffected.
   const again = await bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour: FLAVOUR });
