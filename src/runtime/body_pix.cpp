@@ -42,6 +42,23 @@ int channelsOf(const Image& image) {
               std::to_string(pixels * 3) + " (RGB)");
 }
 
+// The channels post-processing and the pose decoder index each head by, on
+// the segments' grid. Every official file has these; other heads would make
+// them read outside the network's outputs.
+constexpr size_t kHeadChannels[kHeadCount] = {1, 24, 17, 34, 34, 48, 32, 32};
+
+void checkHeads(const std::vector<std::string>& names, const std::vector<Shape4>& shapes) {
+  const Shape4& grid = shapes[kSegments];
+  for (size_t h = 0; h < kHeadCount; ++h) {
+    const Shape4& s = shapes[h];
+    if (s.n != 1 || s.h != grid.h || s.w != grid.w || s.c != kHeadChannels[h])
+      throw Error("model output '" + names[h] + "' has shape [" + std::to_string(s.n) + "," + std::to_string(s.h) +
+                  "," + std::to_string(s.w) + "," + std::to_string(s.c) + "]; BodyPix needs [1," +
+                  std::to_string(grid.h) + "," + std::to_string(grid.w) + "," + std::to_string(kHeadChannels[h]) +
+                  "]: it is not a BodyPix model");
+  }
+}
+
 decode::Grid gridOf(const Heads& heads, Head h) {
   const Shape4& s = heads.shapes[h];
   return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
@@ -81,8 +98,13 @@ BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>
   const size_t in = BuiltSubgraph::kNominalInputSize;
   const std::vector<size_t>& shape = network_->subgraph().nominalOutputShapes[kSegments];
   const size_t out = shape.size() == 4 ? shape[1] : 0;
-  if (out < 2 || (in - 1) % (out - 1) != 0) throw Error("model's output grid does not match any BodyPix stride");
+  if (out < 2 || shape[2] != out || (in - 1) % (out - 1) != 0)
+    throw Error("model's output grid does not match any BodyPix stride");
   outputStride_ = static_cast<int>((in - 1) / (out - 1));
+  std::vector<Shape4> nominal;
+  for (const std::vector<size_t>& s : network_->subgraph().nominalOutputShapes)
+    nominal.push_back(s.size() == 4 ? Shape4{s[0], s[1], s[2], s[3]} : Shape4{});
+  checkHeads(headNames(architecture_), nominal);
   if (outputStride != 0 && outputStride != outputStride_)
     throw Error("outputStride " + std::to_string(outputStride) + " was asked for but the model file has stride " +
                 std::to_string(outputStride_));
@@ -110,6 +132,8 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
     heads.shapes.push_back(network_->outputShape(i));
     heads.data.push_back(network_->output(i));
   }
+  // Shapes that agree at the nominal size could still part at another.
+  checkHeads(headNames(architecture_), heads.shapes);
   return heads;
 }
 

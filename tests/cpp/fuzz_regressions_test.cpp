@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "graph/subgraph_builder.h"
+#include "runtime/body_pix.h"
 #include "runtime/network.h"
 #include "test_graphs.h"
 
@@ -122,4 +123,24 @@ TEST_CASE("attribute values that would wrap in 32 bits are errors, not other val
   doc["modelTopology"]["node"][0]["attr"]["shape"]["shape"]["dim"][3]["size"] = "4294967299";
   CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(doc.dump(), channels.shards()), {"r"}),
                     Catch::Contains("has 4294967299 channels"));
+}
+
+TEST_CASE("a BodyPix graph whose heads have other channel counts is rejected at load", "[bodypix][errors]") {
+  // float_heatmaps with 1 channel made the pose decoder read past the
+  // network's outputs (ASan: heap-buffer-overflow in decode::Grid::at).
+  const std::vector<int64_t> real = {1, 24, 17, 34, 34, 48, 32, 32};
+  const auto& names = bodypix::BodyPixModel::headNames(bodypix::Architecture::MobileNetV1);
+  for (size_t head = 0; head < real.size(); ++head) {
+    std::vector<int64_t> channels = real;
+    channels[head] = head == bodypix::kSegments ? 2 : 1;
+    const GraphBuilder g = bodypix::test::miniBodyPix("MobilenetV1", channels);
+    INFO(names[head]);
+    CHECK_THROWS_WITH(bodypix::BodyPixModel(g.text(), g.shards(), 1, 0),
+                      Catch::Contains("model output '" + names[head] + "'") && Catch::Contains("not a BodyPix model"));
+  }
+  const GraphBuilder ok = bodypix::test::miniBodyPix("MobilenetV1");
+  bodypix::BodyPixModel model(ok.text(), ok.shards(), 1, 0);
+  CHECK(model.outputStride() == 16);
+  const std::vector<uint8_t> px(40 * 30 * 3, 100);
+  CHECK(model.segmentPersonParts({px.data(), px.size(), 40, 30}, bodypix::SegmentationConfig{}).data.size() == 1200);
 }

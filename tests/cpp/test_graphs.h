@@ -105,6 +105,37 @@ class GraphBuilder {
   std::vector<uint8_t> bytes_;
 };
 
+// A BodyPix graph in miniature: one stride-16 convolution, then the eight
+// heads with their real names and, unless told otherwise, channel counts.
+inline GraphBuilder miniBodyPix(const std::string& scope,
+                                const std::vector<int64_t>& channels = {1, 24, 17, 34, 34, 48, 32, 32}) {
+  const auto ramp = [](int64_t n, float scale) {
+    std::vector<float> v(static_cast<size_t>(n));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = scale * static_cast<float>(static_cast<int>(i % 7) - 3);
+    return v;
+  };
+  GraphBuilder g;
+  g.placeholder("sub_2").constant("w0", {1, 1, 3, 4}, ramp(12, 0.1f)).constant("b0", {4}, ramp(4, 0.1f))
+      .node("conv0", "Conv2D", {"sub_2", "w0"}, {{"strides", GraphBuilder::ints({1, 16, 16, 1})},
+                                                  {"padding", GraphBuilder::str("SAME")}})
+      .node("bias0", "BiasAdd", {"conv0", "b0"}).node("relu0", "Relu6", {"bias0"});
+  const std::vector<std::string> names = {"float_segments",      "float_part_heatmaps", "float_heatmaps",
+                                          "float_short_offsets", "float_long_offsets",  "float_part_offsets",
+                                          scope + "/displacement_fwd_2/BiasAdd", scope + "/displacement_bwd_2/BiasAdd"};
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string w = "hw" + std::to_string(i), b = "hb" + std::to_string(i), conv = "hc" + std::to_string(i);
+    g.constant(w, {1, 1, 4, channels[i]}, ramp(4 * channels[i], 0.1f))
+        .constant(b, {channels[i]}, ramp(channels[i], 0.01f));
+    // Both ways the converter writes a head: a fused op, or a conv and a BiasAdd.
+    if (i < 6)
+      g.node(names[i], "_FusedConv2D", {"relu0", w, b},
+             {{"fused_ops", GraphBuilder::strs({"BiasAdd"})}, {"padding", GraphBuilder::str("SAME")}});
+    else
+      g.node(conv, "Conv2D", {"relu0", w}, {{"padding", GraphBuilder::str("VALID")}}).node(names[i], "BiasAdd", {conv, b});
+  }
+  return g;
+}
+
 inline std::string sharedDir() {
   const char* env = std::getenv("BODYPIX_SHARED");
   return env && *env ? env : "../shared";

@@ -36,36 +36,9 @@ std::vector<float> ramp(size_t n, float scale = 0.1f) {
   return v;
 }
 
-// A BodyPix graph in miniature: one stride-16 convolution, then the eight
-// heads with their real names and channel counts.
-GraphBuilder miniBodyPix(const std::string& scope) {
-  GraphBuilder g;
-  g.placeholder("sub_2").constant("w0", {1, 1, 3, 4}, ramp(12)).constant("b0", {4}, ramp(4))
-      .node("conv0", "Conv2D", {"sub_2", "w0"}, {{"strides", GraphBuilder::ints({1, 16, 16, 1})},
-                                                  {"padding", GraphBuilder::str("SAME")}})
-      .node("bias0", "BiasAdd", {"conv0", "b0"}).node("relu0", "Relu6", {"bias0"});
-  const std::vector<std::pair<std::string, int64_t>> heads = {
-      {"float_segments", 1},       {"float_part_heatmaps", 24}, {"float_heatmaps", 17},
-      {"float_short_offsets", 34}, {"float_long_offsets", 64},  {"float_part_offsets", 48},
-      {scope + "/displacement_fwd_2/BiasAdd", 32}, {scope + "/displacement_bwd_2/BiasAdd", 32}};
-  for (size_t i = 0; i < heads.size(); ++i) {
-    const auto& [name, channels] = heads[i];
-    const std::string w = "hw" + std::to_string(i), b = "hb" + std::to_string(i);
-    g.constant(w, {1, 1, 4, channels}, ramp(4 * channels)).constant(b, {channels}, ramp(channels, 0.01f));
-    if (i < 6) {
-      g.node(name, "_FusedConv2D", {"relu0", w, b},
-             {{"fused_ops", GraphBuilder::strs({"BiasAdd"})}, {"padding", GraphBuilder::str("SAME")}});
-    } else {
-      g.node("hc" + std::to_string(i), "Conv2D", {"relu0", w}, {{"padding", GraphBuilder::str("VALID")}})
-          .node(name, "BiasAdd", {"hc" + std::to_string(i), b});
-    }
-  }
-  return g;
-}
-
 void synthetic() {
-  write("bodypix-mobilenet", miniBodyPix("MobilenetV1"));
-  write("bodypix-resnet", miniBodyPix("resnet_v1_50"));
+  write("bodypix-mobilenet", bodypix::test::miniBodyPix("MobilenetV1"));
+  write("bodypix-resnet", bodypix::test::miniBodyPix("resnet_v1_50"));
 
   GraphBuilder conv;
   conv.placeholder("x").constant("w", {3, 3, 3, 4}, ramp(108)).constant("b", {4}, ramp(4))
