@@ -80,8 +80,10 @@ test(`${FLAVOUR}: ${CALLS} segmentations of varied sizes keep memory flat; dispo
     calls: CALLS,
     seconds: seconds.toFixed(1),
     'heap after warm-up': mib(afterWarmUp.heapBytes),
+    'heap halfway': mib(halfway.heapBytes),
     'heap at end': mib(end.heapBytes),
     'allocated after warm-up': mib(afterWarmUp.allocatedBytes),
+    'allocated halfway': mib(halfway.allocatedBytes),
     'allocated at end': mib(end.allocatedBytes),
     'RSS after warm-up': mib(afterWarmUp.rss),
     'RSS halfway': mib(halfway.rss),
@@ -94,7 +96,11 @@ test(`${FLAVOUR}: ${CALLS} segmentations of varied sizes keep memory flat; dispo
   };
   console.log(`soak (${FLAVOUR}):`, figures);
 
-  assert.equal(end.heapBytes, afterWarmUp.heapBytes, 'the Wasm heap grew after the warm-up');
+  // The heap is malloc's high-water mark: XNNPACK reallocates its operators'
+  // buffers at every new size, and fragmentation may lift the mark once or
+  // twice (seen: +35 MiB, once); a leak shows in the malloc'd bytes instead.
+  assert.ok(end.heapBytes - afterWarmUp.heapBytes <= 48 * MiB,
+    `the Wasm heap grew by ${mib(end.heapBytes - afterWarmUp.heapBytes)} after the warm-up`);
   assert.ok(Math.abs(end.allocatedBytes - afterWarmUp.allocatedBytes) <= 64 * 1024,
     `malloc'd memory went from ${afterWarmUp.allocatedBytes} to ${end.allocatedBytes} bytes`);
   // RSS also holds node's own heaps, which settle over the first few hundred
