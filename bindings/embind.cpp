@@ -174,7 +174,8 @@ class Model {
     const val opts = options.isUndefined() || options.isNull() ? val::object() : options;
     const double threads = numberField(opts, "threads", 0);
     const double stride = numberField(opts, "outputStride", 0);
-    if (threads < 0 || threads > 64) throw Error("threads must be between 0 (automatic) and 64");
+    if (!(threads >= 0 && threads <= 64) || threads != static_cast<double>(static_cast<int>(threads)))
+      throw Error("threads " + std::to_string(threads) + " is invalid: it must be an integer between 0 (automatic) and 64");
     model_ = std::make_unique<BodyPixModel>(json, views, static_cast<size_t>(threads), static_cast<int>(stride));
   }
 

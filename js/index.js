@@ -19,6 +19,9 @@ export { BodyPix, MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, PERSON_INFERENCE_CONFI
 // ('auto' | 'wasm' | 'webgl') and usage ('image' | 'video'): see js/backend.js
 // for what 'auto' picks; net.backend and net.backendReason tell what it did.
 export async function load(config) {
+  if (config != null && (typeof config !== 'object' || Array.isArray(config))) {
+    throw new Error(`load() takes a config object (or nothing for the defaults), not ${JSON.stringify(config)}`);
+  }
   const explicitStride = config?.outputStride;
   const c = validateModelConfig(config);
   const { backend, reason } = chooseBackend(c);

@@ -80,6 +80,11 @@ function resolve(base, relative) {
 // reports weight bytes as they arrive; total comes from the manifest.
 export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath = false } = {}) {
   if (typeof modelUrl !== 'string' || modelUrl === '') throw new Error('modelUrl must be a non-empty string');
+  if (onProgress != null && typeof onProgress !== 'function') throw new Error('onProgress must be a function');
+  // A truthy string from a query or a form must not lift the folder check.
+  if (allowAnyShardPath != null && typeof allowAnyShardPath !== 'boolean') {
+    throw new Error('allowAnyShardPath must be true or false');
+  }
   const read = (location, onChunk) =>
     isFileLocation(location) ? readFileLocation(location) : fetchBytes(location, onChunk);
   const json = new TextDecoder().decode(await read(modelUrl));
@@ -91,7 +96,7 @@ export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath 
   }
   if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
-  paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
+  paths.forEach((p) => checkShardPath(p, allowAnyShardPath === true));
   // Only for progress reports: the engine checks the manifest itself.
   const total = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])).reduce((sum, w) => {
     const bytes = { uint8: 1, uint16: 2, float16: 2 }[w?.quantization?.dtype] ?? 4;

@@ -390,6 +390,37 @@ test('model files over HTTP that are missing or wrong are Errors naming the URL'
   net.dispose();
 });
 
+test('bad load() configs are Errors naming the value', async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  const rows = [
+    [{ threads: -1 }, /threads -1\.0+ is invalid: it must be an integer between 0 \(automatic\) and 64/],
+    [{ threads: 1.5 }, /threads 1\.50+ is invalid/],
+    [{ threads: NaN }, /threads nan is invalid/],
+    [{ threads: 1e9 }, /threads 1000000000\.0+ is invalid/],
+    [{ threads: 'x' }, /threads must be a number, got string/],
+    [{ architecture: 'VGG' }, /Invalid architecture VGG\. Should be one of MobileNetV1,ResNet50/],
+    [{ multiplier: NaN }, /Invalid multiplier NaN\. Should be one of 0\.5,0\.75,1/],
+    [{ quantBytes: 3 }, /Invalid quantBytes 3\. Should be one of 1,2,4/],
+    [{ outputStride: 12 }, /Invalid outputStride 12\. Should be one of 8,16,32/],
+    [{ modelUrl: 42 }, /modelUrl must be a non-empty string/],
+    [{ modelUrl: '' }, /modelUrl must be a non-empty string/],
+    [{ onProgress: 'x' }, /onProgress must be a function/],
+    [{ allowAnyShardPath: 'yes' }, /allowAnyShardPath must be true or false/],
+    [{ flavour: 42 }, /unknown engine flavour '42': use one of simd-threads,simd,baseline/],
+    [{ wasmPath: 'file:///nonexistent/' }, /the simd engine is not built \(\/nonexistent\/bodypix-simd\.wasm is missing\)/],
+  ];
+  for (const [config, error] of rows) {
+    await rejectsWith(bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour: FLAVOUR, ...config }), error);
+  }
+  for (const config of ['x', 42, [CONFIG]]) {
+    await rejectsWith(bodyPix.load(config), /load\(\) takes a config object \(or nothing for the defaults\), not /);
+  }
+  const net = await bodyPix.load({ ...CONFIG, modelUrl: s.modelPath, flavour: FLAVOUR, allowAnyShardPath: false, threads: 1 });
+  assert.equal(net.threads, 1);
+  net.dispose();
+});
+
 // Each row: the image (and config) passed to segmentPerson, and the Error.
 const bytes = (n) => new Uint8Array(n);
 const rgba = (w, h) => ({ data: bytes(w * h * 4), width: w, height: h });
