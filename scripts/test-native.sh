@@ -7,7 +7,7 @@
 #   2. runs the unit tests and a replay of the fuzz seed corpus via ctest;
 #   3. fuzzes the model loader (tests/fuzz/model_fuzz.cpp) for
 #      BODYPIX_FUZZ_SECONDS (default 60; 0 skips it), one process, starting
-#      from the seeds plus the corpus earlier runs grew in the build folder.
+#      from the seeds (and the fixed findings in tests/fuzz/regressions).
 # Exits non-zero on a failed test or any fuzzer finding; a finding's input
 # is kept in <build>/fuzz-artifacts/ and the log says how to replay it.
 #
@@ -74,8 +74,12 @@ echo "test-native: C++ unit tests and seed replay under ASan+UBSan"
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "test-native: fuzzing the model loader for ${fuzz_seconds}s"
+  # A fresh corpus each time: one kept across runs grows by tens of MB a
+  # minute (variants of the real model), and replaying it at start-up would
+  # eat the time budget.
   corpus="$dir/fuzz-corpus"
   artifacts="$dir/fuzz-artifacts"
+  rm -rf "$corpus"
   mkdir -p "$corpus" "$artifacts"
   # ctest wrote the seeds; the first folder is the one libFuzzer adds to.
   # nice: the machine's other work should not wait for the fuzzer.
@@ -84,7 +88,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
       -max_total_time="$fuzz_seconds" -timeout=30 -rss_limit_mb=2048 \
       -dict="$repo/tests/fuzz/model.dict" \
       -artifact_prefix="$artifacts/" -print_final_stats=1 \
-      "$corpus" "$dir/fuzz-seeds" >"$dir/fuzz.log" 2>&1
+      "$corpus" "$dir/fuzz-seeds" "$repo/tests/fuzz/regressions" >"$dir/fuzz.log" 2>&1
   rc=$?
   set -e
   grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$dir/fuzz.log" || true

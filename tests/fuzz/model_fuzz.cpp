@@ -36,7 +36,12 @@ void runBodyPix(const fuzz::Framed& f) {
     for (size_t i = 0; i < px.size(); ++i) px[i] = static_cast<uint8_t>(i * 7);
     return px;
   }();
-  model.segmentPersonParts({pixels.data(), pixels.size(), kWidth, kHeight}, SegmentationConfig{});
+  // The multi-person parts call runs every stage: the part map, the poses,
+  // and the pixels' assignment to them. Threshold 0 keeps every pose, so
+  // the last stage runs whatever the weights.
+  MultiPersonConfig config;
+  config.poses.scoreThreshold = 0;
+  model.segmentMultiPersonParts({pixels.data(), pixels.size(), kWidth, kHeight}, config);
 }
 
 // Any other graph still goes through the builder and the runtime, with the
