@@ -34,7 +34,8 @@ int channelsOf(const Image& image) {
   if (image.width <= 0 || image.height <= 0)
     throw Error("image size " + std::to_string(image.width) + "x" + std::to_string(image.height) +
                 " is invalid: width and height must be positive");
-  const size_t pixels = static_cast<size_t>(image.width) * static_cast<size_t>(image.height);
+  // 64 bits: on wasm32, 65536x65536 RGBA would wrap to 0 bytes and match empty data.
+  const uint64_t pixels = static_cast<uint64_t>(image.width) * static_cast<uint64_t>(image.height);
   if (image.size == pixels * 4) return 4;
   if (image.size == pixels * 3) return 3;
   throw Error("image data has " + std::to_string(image.size) + " bytes but " + std::to_string(image.width) + "x" +
