@@ -1,7 +1,8 @@
 // How one fuzzer input holds a model: the model.json text, a NUL byte, then
 // the bytes of its single weight shard. JSON text never contains a raw NUL,
-// so the first one is the split; an input without one is all JSON, with an
-// empty shard. The seed writer and the fuzz target share this file.
+// so the first one is the split. An input without one is all JSON, and the
+// fuzz target makes a shard to measure for it (model_fuzz.cpp). The seed
+// writer and the fuzz target share this file.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@ namespace bodypix::fuzz {
 
 struct Framed {
   std::string json;
+  bool hasShard;
   const uint8_t* shard;
   size_t shardSize;
 };
@@ -21,7 +23,7 @@ inline Framed split(const uint8_t* data, size_t size) {
   const void* nul = size ? std::memchr(data, 0, size) : nullptr;
   const size_t jsonSize = nul ? static_cast<size_t>(static_cast<const uint8_t*>(nul) - data) : size;
   const size_t shardAt = nul ? jsonSize + 1 : size;
-  return {std::string(reinterpret_cast<const char*>(data), jsonSize), data + shardAt, size - shardAt};
+  return {std::string(reinterpret_cast<const char*>(data), jsonSize), nul != nullptr, data + shardAt, size - shardAt};
 }
 
 inline std::vector<uint8_t> join(const std::string& json, const uint8_t* shard, size_t shardSize) {

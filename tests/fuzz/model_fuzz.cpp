@@ -1,15 +1,20 @@
 // libFuzzer target: untrusted model files through everything loading one
 // does: parse (src/model), build the XNNPACK subgraph (src/graph), create
 // the runtime and run it on a small image (src/runtime). The input holds
-// model.json and one weight shard, framed as framing.h says.
+// model.json and one weight shard, framed as framing.h says; for JSON alone
+// the shard is made here, so that mutated shapes and attributes get past the
+// shard-size check to the graph builder and the runtime.
 //
 // bodypix::Error is the expected answer to bad input. Anything else (another
 // exception, a crash, a sanitizer report, a leak, a timeout, a huge
 // allocation) is a bug.
 #include <cstdint>
+#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "framing.h"
 #include "graph/subgraph_builder.h"
@@ -21,6 +26,50 @@ namespace {
 
 using namespace bodypix;
 
+// Exactly the bytes a one-shard manifest asks for, with small finite values
+// of each stored type; empty for anything else (the parser then says why).
+std::vector<uint8_t> shardFor(const std::string& text) {
+  using nlohmann::json;
+  constexpr uint64_t kMaxValues = uint64_t{1} << 24;  // keeps the fuzzer fast
+  std::vector<uint8_t> out;
+  try {
+    const json doc = json::parse(text);
+    const json& groups = doc.at("weightsManifest");
+    if (groups.size() != 1 || groups.at(0).at("paths").size() != 1) return {};
+    uint64_t total = 0;
+    for (const json& w : groups.at(0).at("weights")) {
+      uint64_t count = 1;
+      for (const json& d : w.at("shape")) {
+        const long long dim = d.is_string() ? std::stoll(d.get<std::string>()) : d.get<long long>();
+        if (dim < 0 || static_cast<uint64_t>(dim) > kMaxValues) return {};
+        count *= static_cast<uint64_t>(dim);
+        if (count > kMaxValues) return {};
+      }
+      if ((total += count) > kMaxValues) return {};
+      std::string stored = w.value("dtype", std::string("float32"));
+      if (w.contains("quantization")) stored = w.at("quantization").at("dtype").get<std::string>();
+      for (uint64_t i = 0; i < count; ++i) {
+        if (stored == "uint8") {
+          out.push_back(static_cast<uint8_t>(i % 251));
+        } else if (stored == "uint16" || stored == "float16") {
+          const uint16_t v = static_cast<uint16_t>(0x3c00 + i % 64);  // float16 1.0 to 1.06
+          out.insert(out.end(), {static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8)});
+        } else {
+          // int32 paddings of 0 to 2; float32 values of -0.03 to 0.03.
+          const float f = 0.01f * static_cast<float>(static_cast<int>(i % 7) - 3);
+          const int32_t n = static_cast<int32_t>(i % 3);
+          uint8_t bytes[4];
+          std::memcpy(bytes, stored == "int32" ? static_cast<const void*>(&n) : static_cast<const void*>(&f), 4);
+          out.insert(out.end(), bytes, bytes + 4);
+        }
+      }
+    }
+  } catch (const std::exception&) {  // JSON errors, non-numeric dimensions
+    return {};
+  }
+  return out;
+}
+
 bool isBodyPix(const GraphModel& model) {
   for (Architecture a : {Architecture::MobileNetV1, Architecture::ResNet50})
     if (model.find(BodyPixModel::headNames(a)[kDisplacementFwd])) return true;
@@ -28,8 +77,8 @@ bool isBodyPix(const GraphModel& model) {
 }
 
 // What a page does with a model: load it, then segment an image.
-void runBodyPix(const fuzz::Framed& f) {
-  BodyPixModel model(f.json, {{f.shard, f.shardSize}}, 1, 0);
+void runBodyPix(const std::string& json, ShardView shard) {
+  BodyPixModel model(json, {shard}, 1, 0);
   constexpr int kWidth = 40, kHeight = 30;
   static const std::vector<uint8_t> pixels = [] {
     std::vector<uint8_t> px(kWidth * kHeight * 4);
@@ -69,13 +118,15 @@ void runGraph(const GraphModel& model) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const fuzz::Framed f = fuzz::split(data, size);
+  const std::vector<uint8_t> made = f.hasShard ? std::vector<uint8_t>{} : shardFor(f.json);
+  const ShardView shard = f.hasShard ? ShardView{f.shard, f.shardSize} : ShardView{made.data(), made.size()};
   try {
     shardPaths(f.json);
   } catch (const Error&) {
   }
   try {
-    const GraphModel model = parseGraphModel(f.json, {{f.shard, f.shardSize}});
-    if (isBodyPix(model)) runBodyPix(f);
+    const GraphModel model = parseGraphModel(f.json, {shard});
+    if (isBodyPix(model)) runBodyPix(f.json, shard);
     else runGraph(model);
   } catch (const Error&) {
   }
