@@ -76,6 +76,12 @@ export interface ModelConfig {
   /** Let model.json name weight shards outside its own folder (trusted models only). */
   allowAnyShardPath?: boolean;
   /**
+   * Browsers, Wasm backend: keep the downloaded model files in the Cache API
+   * (true: the store 'bodypix-wasm-models', or a store name) and load them from
+   * there next time. For immutable URLs such as the official ones. Default false.
+   */
+  cacheModel?: boolean | string;
+  /**
    * The engine: this package's Wasm engine, body-pix itself on TF.js's WebGL
    * backend, or 'auto' (default): WebGL only for usage 'video' on a hardware GPU.
    */

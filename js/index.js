@@ -36,7 +36,7 @@ async function loadOn(backend, config, c, explicitStride) {
   if (backend === 'webgl') return (await import('./webgl.js')).loadWebGL(c, url);
   const [engine, files] = await Promise.all([
     loadEngine({ flavour: c.flavour, wasmPath: c.wasmPath }),
-    fetchModelFiles(url, { onProgress: c.onProgress, allowAnyShardPath: c.allowAnyShardPath }),
+    fetchModelFiles(url, { onProgress: c.onProgress, allowAnyShardPath: c.allowAnyShardPath, cacheModel: c.cacheModel }),
   ]);
   const model = engine.module.loadModel(files.json, files.shards, {
     threads: c.threads ?? 0,

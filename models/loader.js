@@ -42,14 +42,38 @@ async function readFileLocation(location) {
   }
 }
 
-async function fetchBytes(url, onChunk) {
-  let response;
+// The Cache API store for cacheModel, or null where there is none (Node, an
+// insecure or opaque origin): caching is an optimisation, never a failure.
+async function openCache(name) {
+  if (!name || typeof globalThis.caches?.open !== 'function') return null;
   try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`cannot fetch ${url}: ${e.message}`);
+    return await globalThis.caches.open(name);
+  } catch {
+    return null;
   }
-  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+}
+
+async function fetchBytes(url, onChunk, cache) {
+  let response = await cache?.match(url).catch(() => undefined);
+  let stored = Promise.resolve();
+  if (!response) {
+    try {
+      response = await fetch(url);
+    } catch (e) {
+      throw new Error(`cannot fetch ${url}: ${e.message}`);
+    }
+    if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+    if (cache) stored = cache.put(url, response.clone()).catch(() => {});
+  }
+  try {
+    return await readBody(response, onChunk);
+  } finally {
+    // The next load() should find the file even if it starts right away.
+    await stored;
+  }
+}
+
+async function readBody(response, onChunk) {
   if (!response.body || !onChunk) return new Uint8Array(await response.arrayBuffer());
   const chunks = [];
   let length = 0;
@@ -76,17 +100,25 @@ function resolve(base, relative) {
   return (slash < 0 ? '' : base.slice(0, slash + 1)) + relative;
 }
 
+export const DEFAULT_CACHE_NAME = 'bodypix-wasm-models';
+
 // Returns {json, shards} ready for the engine. onProgress({loaded, total})
 // reports weight bytes as they arrive; total comes from the manifest.
-export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath = false } = {}) {
+// cacheModel (true, or a Cache API store name) keeps fetched files in the
+// browser's Cache API and serves later loads from there.
+export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath = false, cacheModel = false } = {}) {
   if (typeof modelUrl !== 'string' || modelUrl === '') throw new Error('modelUrl must be a non-empty string');
   if (onProgress != null && typeof onProgress !== 'function') throw new Error('onProgress must be a function');
   // A truthy string from a query or a form must not lift the folder check.
   if (allowAnyShardPath != null && typeof allowAnyShardPath !== 'boolean') {
     throw new Error('allowAnyShardPath must be true or false');
   }
+  if (cacheModel != null && typeof cacheModel !== 'boolean' && (typeof cacheModel !== 'string' || cacheModel === '')) {
+    throw new Error('cacheModel must be true, false or the name of a Cache API store');
+  }
+  const cache = await openCache(cacheModel === true ? DEFAULT_CACHE_NAME : cacheModel);
   const read = (location, onChunk) =>
-    isFileLocation(location) ? readFileLocation(location) : fetchBytes(location, onChunk);
+    isFileLocation(location) ? readFileLocation(location) : fetchBytes(location, onChunk, cache);
   const json = new TextDecoder().decode(await read(modelUrl));
   let manifest;
   try {
