@@ -40,6 +40,7 @@ std::vector<uint8_t> shardFor(const std::string& text) {
     for (const json& w : groups.at(0).at("weights")) {
       uint64_t count = 1;
       for (const json& d : w.at("shape")) {
+        if (!d.is_string() && !d.is_number_integer()) return {};
         const long long dim = d.is_string() ? std::stoll(d.get<std::string>()) : d.get<long long>();
         if (dim < 0 || static_cast<uint64_t>(dim) > kMaxValues) return {};
         count *= static_cast<uint64_t>(dim);
