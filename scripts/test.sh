@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what is missing, then runs every test: the C++ unit tests (Catch2,
-# as Wasm under node, once per flavour), the JS tests (node's test runner:
+# as Wasm under node, once per flavour, and natively under sanitizers), the JS tests (node's test runner:
 # API, bad input, and parity with body-pix on tfjs-backend-cpu) and the
 # browser tests (the package in Chromium pages and workers).
 set -euo pipefail
@@ -14,6 +14,11 @@ for flavour in simd-threads simd baseline; do
   echo "test: C++ unit tests, $flavour"
   (cd "$(bash scripts/build.sh --print-build-dir "$flavour")" && ctest --output-on-failure)
 done
+
+# The same C++ built natively with AddressSanitizer and UBSan, then libFuzzer
+# on the model loader and graph builder for a bounded time.
+echo "test: native ASan+UBSan unit tests and ${BODYPIX_FUZZ_SECONDS:-60} s of fuzzing"
+bash scripts/test-native.sh
 
 # tfjs-cpu, the reference, is single-threaded and slow: compute its results
 # on every core once, into the cache the parity tests read.
