@@ -12,7 +12,7 @@ export const CHROMIUM = process.env.BODYPIX_CHROMIUM || '/usr/bin/chromium';
 // From /work/shared/notes/toolchain.md: no sandbox (we run as root in a
 // container), nothing that talks to the network on its own, and software
 // WebGL allowed (there is no GPU).
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader',
 ];

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Benchmark, not a test: runs web/benchmark.html?auto=1 in headless Chromium
+// (Debian's, through playwright-core) on the npm start site and prints its
+// results with each time as a ratio of body-pix on tfjs-backend-wasm, the
+// peer measured in the same page and run. Arguments are the page's URL
+// settings, e.g. runs=10 model=mobilenet-75-q2-s16 worker=1.
+//   node scripts/bench-browser.mjs [key=value ...]
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { serveSite } from './start.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/support/browser.mjs';
+import { repoRoot, sharedDir } from '../tests/support/shared.mjs';
+
+const PEER = 'tfjs-wasm';
+const query = new URLSearchParams([['auto', '1'], ...process.argv.slice(2).map((a) => a.split('=', 2))]);
+const models = path.join(sharedDir, 'models');
+const site = await serveSite({ models: fs.existsSync(models) ? models : null, shared: sharedDir });
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(`${site.url}benchmark.html?${query}`);
+  await page.waitForFunction(() => window.benchmarkResults, null, { timeout: 1_800_000, polling: 1000 });
+  const { date, settings, environment, results } = await page.evaluate(() => window.benchmarkResults);
+  const out = path.join(repoRoot, 'test-output', 'benchmark-browser.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ date, settings, environment, results }, null, 2));
+
+  console.log(`${date}, ${settings.model}, internalResolution ${settings.internalResolution}, ` +
+    `${settings.runs} warm runs, photos ${settings.photos.map((p) => `${p.width}x${p.height}`).join(', ')}`);
+  console.log(`GPU renderer: ${environment.gpuRenderer ?? environment.renderer ?? JSON.stringify(environment)}`);
+  const fmt = (x) => (x == null ? '-' : `${Math.round(x)} ms`);
+  const ratio = (x, peer) => (x == null || peer == null ? '' : `${(x / peer).toFixed(2)}x`);
+  console.log('| backend | method | cold | warm median | warm p90 | cold vs peer | warm vs peer |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const peer = results.find((p) => p.backend === PEER && p.method === r.method && !p.error);
+    const cells = r.error
+      ? [`fails: ${r.error}`, '', '', '', '']
+      : [fmt(r.coldMs), fmt(r.warmMedianMs), fmt(r.warmP90Ms), ratio(r.coldMs, peer?.coldMs), ratio(r.warmMedianMs, peer?.warmMedianMs)];
+    console.log(`| ${r.backendRun ?? r.backend} | ${r.method} | ${cells.join(' | ')} |`);
+  }
+  console.log(`(all results: ${path.relative(process.cwd(), out)})`);
+} finally {
+  await browser.close();
+  await site.close();
+}
