@@ -176,7 +176,15 @@ class Model {
     const double stride = numberField(opts, "outputStride", 0);
     if (!(threads >= 0 && threads <= 64) || threads != static_cast<double>(static_cast<int>(threads)))
       throw Error("threads " + std::to_string(threads) + " is invalid: it must be an integer between 0 (automatic) and 64");
-    model_ = std::make_unique<BodyPixModel>(json, views, static_cast<size_t>(threads), static_cast<int>(stride));
+    model_ = std::make_unique<BodyPixModel>(json, views, static_cast<size_t>(threads), static_cast<int>(stride),
+                                            /*start=*/false);
+  }
+
+  // Makes the network. Left out of loadModel so that JS can parse the model
+  // while the thread pool's Workers load (creating the pool before they have
+  // would block this thread on Workers that need it to start).
+  void start() {
+    guarded([&] { model_->start(); });
   }
 
   val info() const {
@@ -293,6 +301,7 @@ val modelShardPaths(const std::string& json) {
 
 EMSCRIPTEN_BINDINGS(bodypix) {
   emscripten::class_<bodypix::Model>("Model")
+      .function("start", &bodypix::Model::start)
       .function("info", &bodypix::Model::info)
       .function("segmentPerson", &bodypix::Model::segmentPerson)
       .function("segmentPersonParts", &bodypix::Model::segmentPersonParts)

@@ -63,12 +63,7 @@ async function instantiate(flavour, wasmPath) {
     }
     const factory = createRequire(import.meta.url)(fileURLToPath(glue));
     // Passing the bytes avoids Emscripten 3.1.6 trying node's fetch on a path.
-    const module = await factory({ wasmBinary });
-    // The pthread pool's Workers would keep node alive after the caller is
-    // done; they only ever work while the main thread waits on them.
-    const pthreads = module.PThread;
-    if (pthreads) [...pthreads.unusedWorkers, ...pthreads.runningWorkers].forEach((w) => w.unref?.());
-    return module;
+    return factory({ wasmBinary });
   }
   const response = await fetch(glue);
   if (!response.ok) throw new Error(`cannot fetch the engine ${glue}: HTTP ${response.status}`);
@@ -89,7 +84,41 @@ async function instantiate(flavour, wasmPath) {
   });
 }
 
-// Resolves to {module, flavour}; one instance per flavour per realm.
+// Resolves once every pooled Worker has loaded the module: the module starts
+// without waiting for them (PTHREAD_POOL_DELAY_LOAD), and a thread started
+// before its Worker has loaded could only start once this thread returned to
+// its event loop, which the engine, blocking on the thread, never does.
+function workersLoaded(module) {
+  const workers = module.PThread?.unusedWorkers ?? [];
+  const all = Promise.all(workers.map((worker) => new Promise((resolve, reject) => {
+    const on = (type, f) => (worker.on ? worker.on(type, f) : worker.addEventListener(type, f));
+    const off = (type, f) => (worker.off ? worker.off(type, f) : worker.removeEventListener(type, f));
+    const settle = (error) => {
+      off('message', onMessage);
+      off('error', onError);
+      if (error) {
+        reject(new Error(`the engine's thread pool Worker failed to start: ${error.message ?? error}`));
+        return;
+      }
+      // Loaded, a Worker would keep node alive after the caller is done; it
+      // only ever works while the main thread waits on it.
+      worker.unref?.();
+      resolve();
+    };
+    // Runs after Emscripten's own listener, which sets worker.loaded.
+    const onMessage = () => worker.loaded && settle();
+    const onError = (e) => settle(e ?? 'error');
+    on('message', onMessage);
+    on('error', onError);
+    if (worker.loaded) settle();
+  })));
+  // load() awaits it; a failure nobody waits for must not end the process.
+  all.catch(() => {});
+  return all;
+}
+
+// Resolves to {module, flavour, threadsReady}; one instance per flavour per
+// realm. threadsReady resolves once the module may start threads.
 export function loadEngine({ flavour, wasmPath } = {}) {
   const supported = supportedFlavours();
   const chosen = flavour ?? supported[0];
@@ -99,7 +128,9 @@ export function loadEngine({ flavour, wasmPath } = {}) {
   }
   const key = `${chosen}@${wasmPath ?? ''}`;
   if (!modules.has(key)) {
-    const pending = instantiate(chosen, wasmPath).then((module) => ({ module, flavour: chosen }));
+    const pending = instantiate(chosen, wasmPath).then((module) => ({
+      module, flavour: chosen, threadsReady: workersLoaded(module),
+    }));
     pending.catch(() => modules.delete(key));
     modules.set(key, pending);
   }

@@ -42,5 +42,12 @@ async function loadOn(backend, config, c, explicitStride) {
     threads: c.threads ?? 0,
     outputStride: explicitStride ?? 0,
   });
+  try {
+    await engine.threadsReady;
+    model.start();
+  } catch (e) {
+    model.delete();
+    throw e;
+  }
   return new BodyPix(engine, model, c);
 }

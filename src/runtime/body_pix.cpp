@@ -86,32 +86,49 @@ const std::vector<std::string>& BodyPixModel::headNames(Architecture a) {
 }
 
 BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads,
-                           int outputStride) {
+                           int outputStride, bool start)
+    : threads_(threads) {
   GraphModel model = parseGraphModel(json, shards);
   architecture_ = detectArchitecture(model);
-  network_ = std::make_unique<Network>(buildSubgraph(model, headNames(architecture_)), threads);
+  built_ = buildSubgraph(model, headNames(architecture_));
   // Pre-processing hands the network RGB.
-  if (network_->inputChannels() != 3)
-    throw Error("the model's input takes " + std::to_string(network_->inputChannels()) +
+  if (built_->inputChannels != 3)
+    throw Error("the model's input takes " + std::to_string(built_->inputChannels) +
                 " channels; BodyPix models take RGB images (3)");
   // The graph does not state its stride; its output grid at a valid input
   // size does: (input - 1) / stride + 1 cells.
   const size_t in = BuiltSubgraph::kNominalInputSize;
-  const std::vector<size_t>& shape = network_->subgraph().nominalOutputShapes[kSegments];
+  const std::vector<size_t>& shape = built_->nominalOutputShapes[kSegments];
   const size_t out = shape.size() == 4 ? shape[1] : 0;
   if (out < 2 || shape[2] != out || (in - 1) % (out - 1) != 0)
     throw Error("model's output grid does not match any BodyPix stride");
   outputStride_ = static_cast<int>((in - 1) / (out - 1));
   std::vector<Shape4> nominal;
-  for (const std::vector<size_t>& s : network_->subgraph().nominalOutputShapes)
+  for (const std::vector<size_t>& s : built_->nominalOutputShapes)
     nominal.push_back(s.size() == 4 ? Shape4{s[0], s[1], s[2], s[3]} : Shape4{});
   checkHeads(headNames(architecture_), nominal);
   if (outputStride != 0 && outputStride != outputStride_)
     throw Error("outputStride " + std::to_string(outputStride) + " was asked for but the model file has stride " +
                 std::to_string(outputStride_));
+  if (start) this->start();
+}
+
+void BodyPixModel::start() {
+  if (network_) return;
+  // Taken out first: after a failed attempt there is nothing left to retry with.
+  if (!built_) throw Error("the model's network could not be made");
+  BuiltSubgraph built = std::move(*built_);
+  built_.reset();
+  network_ = std::make_unique<Network>(std::move(built), threads_);
+}
+
+size_t BodyPixModel::threads() const {
+  if (!network_) throw Error("the model's network is not made yet: call start() first");
+  return network_->threads();
 }
 
 Heads BodyPixModel::predict(const Image& image, double internalResolution) {
+  start();
   timings_ = {};
   Stopwatch clock;
   const int channels = channelsOf(image);

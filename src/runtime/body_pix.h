@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,11 +82,18 @@ struct Heads {
 class BodyPixModel {
  public:
   // outputStride: 0 infers it from the graph; otherwise it must agree.
-  BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads, int outputStride);
+  // start: false leaves making the network (thread pool, XNNPACK runtime) to
+  // start() or the first run, so that the bindings can parse the model while
+  // the thread pool's Workers are still loading.
+  BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads, int outputStride,
+               bool start = true);
+  // Makes the network if it is not made yet.
+  void start();
 
   Architecture architecture() const { return architecture_; }
   int outputStride() const { return outputStride_; }
-  size_t threads() const { return network_->threads(); }
+  // Needs the network: after start() or a run.
+  size_t threads() const;
   static const std::vector<std::string>& headNames(Architecture a);
 
   // Runs pre-processing and the network; the heads stay valid until the next call.
@@ -120,6 +128,8 @@ class BodyPixModel {
 
   Architecture architecture_;
   int outputStride_ = 0;
+  size_t threads_ = 0;
+  std::optional<BuiltSubgraph> built_;  // until the network takes it
   std::unique_ptr<Network> network_;
   std::vector<float> input_;  // reused network input buffer
   Timings timings_;
