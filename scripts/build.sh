@@ -15,21 +15,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 all_flavours=(simd-threads simd baseline)
 
-export BODYPIX_CACHE="${BODYPIX_CACHE:-$HOME/.cache/bodypix-wasm}"
-mkdir -p "$BODYPIX_CACHE"
-BODYPIX_CACHE=$(cd "$BODYPIX_CACHE" && pwd)
-shared="${BODYPIX_SHARED:-$repo/../shared}"
-if [ -d "$shared" ]; then
-  shared=$(cd "$shared" && pwd)
-fi
-export BODYPIX_SHARED="$shared"
+. "$repo/scripts/lib.sh"
 build_type="${BODYPIX_BUILD_TYPE:-Release}"
-jobs="${BODYPIX_JOBS:-$(nproc)}"
-
-# One build tree per checkout: two clones building at once must not share
-# (and keep invalidating) one CMake cache.
-key="$(basename "$repo")-$(printf '%s' "$repo" | sha256sum | cut -c1-10)"
-build_root="$BODYPIX_CACHE/build/$key"
 
 print_build_dir=0
 flavours=()
@@ -51,21 +38,11 @@ fi
 
 bash "$repo/scripts/setup.sh"
 
-# Two builds of one checkout at once (npm start beside npm test) would run
-# two ninjas in one tree: the second waits for the first.
-mkdir -p "$build_root"
-exec 9>"$build_root/.lock"
-if ! flock -n 9; then
-  echo "build: waiting for another build of this checkout to finish"
-  flock 9
-fi
+hold_lock "$build_root/.lock" build
 
 # Emscripten's JS optimizer imports acorn, which Debian installs here.
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 node_bin=$(command -v node)
-
-now() { date +%s; }
-cached() { sed -n "s|^$1:[A-Z]*=||p" "$2/CMakeCache.txt" 2>/dev/null; }
 
 mkdir -p "$repo/dist"
 # The repo's package.json says "type": "module", which would make node load
@@ -84,25 +61,14 @@ for flavour in "${flavours[@]}"; do
      [ "$(cached BODYPIX_CACHE_DIR "$dir")" != "$BODYPIX_CACHE" ] ||
      [ "$(cached BODYPIX_SHARED_DIR "$dir")" != "$BODYPIX_SHARED" ] ||
      [ "$(cached CMAKE_BUILD_TYPE "$dir")" != "$build_type" ]; then
-    echo "build: configure $flavour ($dir)"
-    if ! emcmake cmake -S "$repo" -B "$dir" -G Ninja \
-        -DBODYPIX_FLAVOUR="$flavour" \
-        -DCMAKE_BUILD_TYPE="$build_type" \
-        -DBODYPIX_CACHE_DIR="$BODYPIX_CACHE" \
-        -DBODYPIX_SHARED_DIR="$BODYPIX_SHARED" \
-        "-DCMAKE_CROSSCOMPILING_EMULATOR=$node_bin;--no-experimental-fetch" \
-        >"$dir/configure.log" 2>&1; then
-      tail -n 40 "$dir/configure.log" >&2
-      echo "build: configure $flavour FAILED (log: $dir/configure.log)" >&2
-      exit 1
-    fi
+    cmake_configure "build: $flavour" "$dir" emcmake cmake -S "$repo" -B "$dir" -G Ninja \
+      -DBODYPIX_FLAVOUR="$flavour" \
+      -DCMAKE_BUILD_TYPE="$build_type" \
+      -DBODYPIX_CACHE_DIR="$BODYPIX_CACHE" \
+      -DBODYPIX_SHARED_DIR="$BODYPIX_SHARED" \
+      "-DCMAKE_CROSSCOMPILING_EMULATOR=$node_bin;--no-experimental-fetch"
   fi
-  echo "build: compile $flavour"
-  if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
-    grep -E -B2 -A12 'error|FAILED' "$dir/build.log" | head -n 80 >&2 || tail -n 60 "$dir/build.log" >&2
-    echo "build: compile $flavour FAILED (log: $dir/build.log)" >&2
-    exit 1
-  fi
+  cmake_compile "build: $flavour" "$dir"
   copied=""
   for ext in js wasm worker.js; do
     out="$dir/dist/bodypix-$flavour.$ext"

@@ -17,56 +17,30 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 fuzz_seconds="${BODYPIX_FUZZ_SECONDS:-60}"
-jobs="${BODYPIX_JOBS:-$(nproc)}"
-export BODYPIX_CACHE="${BODYPIX_CACHE:-$HOME/.cache/bodypix-wasm}"
-mkdir -p "$BODYPIX_CACHE"
-BODYPIX_CACHE=$(cd "$BODYPIX_CACHE" && pwd)
-shared="${BODYPIX_SHARED:-$repo/../shared}"
-if [ -d "$shared" ]; then
-  shared=$(cd "$shared" && pwd)
-fi
-export BODYPIX_SHARED="$shared"
+. "$repo/scripts/lib.sh"
 
 # Beside the wasm flavours' build folders of this checkout.
-dir="$(dirname "$(bash "$repo/scripts/build.sh" --print-build-dir simd)")/native-asan"
+dir="$build_root/native-asan"
 
 bash "$repo/scripts/setup.sh"
 
 mkdir -p "$dir"
-exec 9>"$dir.lock"
-if ! flock -n 9; then
-  echo "test-native: waiting for another native build of this checkout to finish"
-  flock 9
-fi
+hold_lock "$dir.lock" test-native
 
-now() { date +%s; }
-cached() { sed -n "s|^$1:[A-Z]*=||p" "$dir/CMakeCache.txt" 2>/dev/null; }
 start=$(now)
 
-if [ ! -f "$dir/build.ninja" ] || [ "$(cached BODYPIX_FUZZ)" != "ON" ] ||
-   [ "$(cached BODYPIX_CACHE_DIR)" != "$BODYPIX_CACHE" ] ||
-   [ "$(cached BODYPIX_SHARED_DIR)" != "$BODYPIX_SHARED" ]; then
-  echo "test-native: configure ($dir)"
+if [ ! -f "$dir/build.ninja" ] || [ "$(cached BODYPIX_FUZZ "$dir")" != "ON" ] ||
+   [ "$(cached BODYPIX_CACHE_DIR "$dir")" != "$BODYPIX_CACHE" ] ||
+   [ "$(cached BODYPIX_SHARED_DIR "$dir")" != "$BODYPIX_SHARED" ]; then
   # RelWithDebInfo: optimised enough to fuzz fast, with line numbers in reports.
-  if ! cmake -S "$repo" -B "$dir" -G Ninja \
-      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DBODYPIX_SANITIZE=address,undefined -DBODYPIX_FUZZ=ON \
-      -DBODYPIX_CACHE_DIR="$BODYPIX_CACHE" \
-      -DBODYPIX_SHARED_DIR="$BODYPIX_SHARED" \
-      >"$dir/configure.log" 2>&1; then
-    tail -n 40 "$dir/configure.log" >&2
-    echo "test-native: configure FAILED (log: $dir/configure.log)" >&2
-    exit 1
-  fi
+  cmake_configure test-native "$dir" cmake -S "$repo" -B "$dir" -G Ninja \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DBODYPIX_SANITIZE=address,undefined -DBODYPIX_FUZZ=ON \
+    -DBODYPIX_CACHE_DIR="$BODYPIX_CACHE" \
+    -DBODYPIX_SHARED_DIR="$BODYPIX_SHARED"
 fi
-
-echo "test-native: compile"
-if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
-  grep -E -B2 -A12 'error|FAILED' "$dir/build.log" | head -n 80 >&2 || tail -n 60 "$dir/build.log" >&2
-  echo "test-native: compile FAILED (log: $dir/build.log)" >&2
-  exit 1
-fi
+cmake_compile test-native "$dir"
 echo "test-native: built in $(( $(now) - start ))s"
 
 echo "test-native: C++ unit tests and seed replay under ASan+UBSan"
