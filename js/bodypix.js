@@ -49,10 +49,14 @@ export class BodyPix {
     return this._segment('segmentPersonParts', input, config);
   }
 
-  async _segment(method, input, config) {
+  // The engine's method on the input's pixels, config over the defaults.
+  async _run(method, input, config, defaults) {
     const { data, width, height } = await pixelsOf(input);
-    const model = this._live();
-    const result = model[method](data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
+    return { width, height, result: this._live()[method](data, width, height, { ...defaults, ...config }) };
+  }
+
+  async _segment(method, input, config) {
+    const { width, height, result } = await this._run(method, input, config, PERSON_INFERENCE_CONFIG);
     return { width, height, data: result.data, allPoses: result.allPoses };
   }
 
@@ -67,9 +71,8 @@ export class BodyPix {
   }
 
   async _segmentMulti(method, input, config) {
-    const { data, width, height } = await pixelsOf(input);
-    const persons = this._live()[method](data, width, height, { ...MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, ...config });
-    return persons.map(({ data: mask, pose }) => ({ width, height, data: mask, pose }));
+    const { width, height, result } = await this._run(method, input, config, MULTI_PERSON_INSTANCE_INFERENCE_CONFIG);
+    return result.map(({ data, pose }) => ({ width, height, data, pose }));
   }
 
   // Milliseconds spent by the last call in each phase: {preprocess, inference,
@@ -80,8 +83,7 @@ export class BodyPix {
 
   // The eight raw network outputs and the padding, as the engine computed them.
   async predict(input, config = PERSON_INFERENCE_CONFIG) {
-    const { data, width, height } = await pixelsOf(input);
-    return this._live().predict(data, width, height, { ...PERSON_INFERENCE_CONFIG, ...config });
+    return (await this._run('predict', input, config, PERSON_INFERENCE_CONFIG)).result;
   }
 
   dispose() {
