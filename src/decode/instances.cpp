@@ -1,7 +1,12 @@
 #include "decode/instances.h"
 
+#include <array>
 #include <cmath>
 #include <limits>
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 #include "image/js_math.h"
 
@@ -13,11 +18,19 @@ namespace {
 // config.minKeypointScore down: only the WebGL kernel uses it.
 constexpr int kMatchedKeypoints = 5;
 constexpr double kMinPartScore = 0.3;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct Point {
   double x, y;
 };
+
+// What a cell outside the grid reads: `undefined` in JS, which makes the sum
+// NaN. Pointing there instead of testing for it keeps the chains branchless.
+constexpr std::array<float, 2 * kNumKeypoints> outsideCell() noexcept {
+  std::array<float, 2 * kNumKeypoints> cell{};
+  for (float& c : cell) c = std::numeric_limits<float>::quiet_NaN();
+  return cell;
+}
+constexpr std::array<float, 2 * kNumKeypoints> kOutsideCell = outsideCell();
 
 // getEmbedding() for the matched keypoints of one pixel.
 class Embedder {
@@ -43,9 +56,33 @@ class Embedder {
   // are independent: stepping them together lets the CPU overlap them.
   void embed(double x, double y, Point (&out)[kMatchedKeypoints]) const noexcept {
     const float* first = cellAt(x, y);
+#ifdef __wasm_simd128__
+    // One keypoint's (x, y) per vector, in the same IEEE operations, in the
+    // same order, as the scalar code below: the same bits in each lane.
+    // f64x2.pmin(a, b) is b < a ? b : a, which is jsMin.
+    const v128_t max = wasm_f64x2_make(maxX_, maxY_), pad = wasm_f64x2_make(padL_, padT_),
+                 scale = wasm_f64x2_make(scaleX_, scaleY_), one = wasm_f64x2_splat(1.0),
+                 half = wasm_f64x2_splat(0.5), stride = wasm_f64x2_splat(stride_),
+                 inverseStride = wasm_f64x2_splat(inverseStride_);
+    v128_t p[kMatchedKeypoints];
+    for (int k = 0; k < kMatchedKeypoints; ++k)
+      p[k] = wasm_f64x2_add(wasm_f64x2_make(x, y), wasm_f64x2_make(first[kNumKeypoints + k], first[k]));
+    for (int t = 0; t < refineSteps_; ++t)
+      for (int k = 0; k < kMatchedKeypoints; ++k) {
+        const v128_t q = wasm_f64x2_pmin(p[k], max);
+        const v128_t v = wasm_f64x2_sub(wasm_f64x2_mul(wasm_f64x2_add(wasm_f64x2_add(pad, q), one), scale), one);
+        const v128_t o = inverseStride_ != 0.0 ? wasm_f64x2_mul(v, inverseStride) : wasm_f64x2_div(v, stride);
+        const v128_t f = wasm_f64x2_floor(o);
+        const v128_t c = wasm_f64x2_add(f, wasm_v128_and(wasm_f64x2_ge(wasm_f64x2_sub(o, f), half), one));
+        const float* cell = cellOf(wasm_f64x2_extract_lane(c, 1) * outputResolutionX_ + wasm_f64x2_extract_lane(c, 0));
+        p[k] = wasm_f64x2_add(q, wasm_f64x2_make(cell[kNumKeypoints + k], cell[k]));
+      }
+    for (int k = 0; k < kMatchedKeypoints; ++k)
+      out[k] = {wasm_f64x2_extract_lane(p[k], 0), wasm_f64x2_extract_lane(p[k], 1)};
+#else
     for (int k = 0; k < kMatchedKeypoints; ++k) {
-      out[k].y = y + offset(first, k);
-      out[k].x = x + offset(first, kNumKeypoints + k);
+      out[k].y = y + first[k];
+      out[k].x = x + first[kNumKeypoints + k];
     }
     for (int t = 0; t < refineSteps_; ++t)
       for (int k = 0; k < kMatchedKeypoints; ++k) {
@@ -53,9 +90,10 @@ class Embedder {
         p.y = jsMin(p.y, maxY_);
         p.x = jsMin(p.x, maxX_);
         const float* cell = cellAt(p.x, p.y);
-        p.y += offset(cell, k);
-        p.x += offset(cell, kNumKeypoints + k);
+        p.y += cell[k];
+        p.x += cell[kNumKeypoints + k];
       }
+#endif
   }
 
  private:
@@ -68,23 +106,22 @@ class Embedder {
     const double f = std::floor(v);
     return f + static_cast<double>(v - f >= 0.5);
   }
-  // A read past the array is `undefined` in JS, which makes the sum NaN.
-  static double offset(const float* cell, int channel) noexcept {
-    return cell ? static_cast<double>(cell[channel]) : kNaN;
-  }
 
   double toOutput(double v) const noexcept { return inverseStride_ != 0.0 ? v * inverseStride_ : v / stride_; }
 
-
   // convertToPositionInOuput(), then the cell that body-pix's flat index
-  // longOffsets[17 * 2nn + k] reads: a column left of or right of the grid
-  // wraps to the neighbouring row, as in JS; nullptr outside the array.
+  // longOffsets[17 * 2nn + k] reads.
   const float* cellAt(double x, double y) const noexcept {
     const double cy = round(toOutput((padT_ + y + 1.0) * scaleY_ - 1.0));
     const double cx = round(toOutput((padL_ + x + 1.0) * scaleX_ - 1.0));
-    const double nn = cy * outputResolutionX_ + cx;
-    if (!(nn >= 0 && nn < cells_)) return nullptr;
-    return offsets_ + static_cast<size_t>(nn) * (2 * kNumKeypoints);
+    return cellOf(cy * outputResolutionX_ + cx);
+  }
+  // A column left of or right of the grid wraps to the neighbouring row, as
+  // in JS. Selects rather than branches (NaN included: it is outside).
+  const float* cellOf(double nn) const noexcept {
+    const bool inside = nn >= 0 && nn < cells_;
+    const float* cell = offsets_ + static_cast<size_t>(inside ? nn : 0.0) * (2 * kNumKeypoints);
+    return inside ? cell : kOutsideCell.data();
   }
 
   const float* offsets_;
