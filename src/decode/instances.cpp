@@ -1,6 +1,5 @@
 #include "decode/instances.h"
 
-#include <array>
 #include <cmath>
 #include <limits>
 
@@ -23,15 +22,6 @@ struct Point {
   double x, y;
 };
 
-// What a cell outside the grid reads: `undefined` in JS, which makes the sum
-// NaN. Pointing there instead of testing for it keeps the chains branchless.
-constexpr std::array<float, 2 * kNumKeypoints> outsideCell() noexcept {
-  std::array<float, 2 * kNumKeypoints> cell{};
-  for (float& c : cell) c = std::numeric_limits<float>::quiet_NaN();
-  return cell;
-}
-constexpr std::array<float, 2 * kNumKeypoints> kOutsideCell = outsideCell();
-
 // getEmbedding() for the matched keypoints of one pixel.
 class Embedder {
  public:
@@ -52,10 +42,13 @@ class Embedder {
         maxX_(g.width - 1.0),
         refineSteps_(refineSteps) {}
 
-  // Where pixel (x, y) places each matched keypoint. The keypoints' chains
-  // are independent: stepping them together lets the CPU overlap them.
-  void embed(double x, double y, Point (&out)[kMatchedKeypoints]) const noexcept {
-    const float* first = cellAt(x, y);
+  // Where pixels (x[n], y) place each matched keypoint. The chains of all
+  // keypoints of all N pixels are independent: a step of one is a long run of
+  // dependent operations, and stepping them together lets the CPU overlap them.
+  template <int N>
+  void embed(const double (&x)[N], double y, Point (&out)[N][kMatchedKeypoints]) const noexcept {
+    const float* first[N];
+    for (int n = 0; n < N; ++n) first[n] = cellAt(x[n], y);
 #ifdef __wasm_simd128__
     // One keypoint's (x, y) per vector, in the same IEEE operations, in the
     // same order, as the scalar code below: the same bits in each lane.
@@ -64,35 +57,43 @@ class Embedder {
                  scale = wasm_f64x2_make(scaleX_, scaleY_), one = wasm_f64x2_splat(1.0),
                  half = wasm_f64x2_splat(0.5), stride = wasm_f64x2_splat(stride_),
                  inverseStride = wasm_f64x2_splat(inverseStride_);
-    v128_t p[kMatchedKeypoints];
-    for (int k = 0; k < kMatchedKeypoints; ++k)
-      p[k] = wasm_f64x2_add(wasm_f64x2_make(x, y), wasm_f64x2_make(first[kNumKeypoints + k], first[k]));
+    v128_t p[N][kMatchedKeypoints];
+    for (int n = 0; n < N; ++n)
+      for (int k = 0; k < kMatchedKeypoints; ++k)
+        p[n][k] = wasm_f64x2_add(wasm_f64x2_make(x[n], y), offsets(first[n], k));
     for (int t = 0; t < refineSteps_; ++t)
-      for (int k = 0; k < kMatchedKeypoints; ++k) {
-        const v128_t q = wasm_f64x2_pmin(p[k], max);
-        const v128_t v = wasm_f64x2_sub(wasm_f64x2_mul(wasm_f64x2_add(wasm_f64x2_add(pad, q), one), scale), one);
-        const v128_t o = inverseStride_ != 0.0 ? wasm_f64x2_mul(v, inverseStride) : wasm_f64x2_div(v, stride);
-        const v128_t f = wasm_f64x2_floor(o);
-        const v128_t c = wasm_f64x2_add(f, wasm_v128_and(wasm_f64x2_ge(wasm_f64x2_sub(o, f), half), one));
-        const float* cell = cellOf(wasm_f64x2_extract_lane(c, 1) * outputResolutionX_ + wasm_f64x2_extract_lane(c, 0));
-        p[k] = wasm_f64x2_add(q, wasm_f64x2_make(cell[kNumKeypoints + k], cell[k]));
-      }
-    for (int k = 0; k < kMatchedKeypoints; ++k)
-      out[k] = {wasm_f64x2_extract_lane(p[k], 0), wasm_f64x2_extract_lane(p[k], 1)};
+      // Unrolled, p stays in wasm locals (registers) instead of memory.
+#pragma clang loop unroll(full)
+      for (int n = 0; n < N; ++n)
+        for (int k = 0; k < kMatchedKeypoints; ++k) {
+          const v128_t q = wasm_f64x2_pmin(p[n][k], max);
+          const v128_t v = wasm_f64x2_sub(wasm_f64x2_mul(wasm_f64x2_add(wasm_f64x2_add(pad, q), one), scale), one);
+          const v128_t o = inverseStride_ != 0.0 ? wasm_f64x2_mul(v, inverseStride) : wasm_f64x2_div(v, stride);
+          const v128_t f = wasm_f64x2_floor(o);
+          const v128_t c = wasm_f64x2_add(f, wasm_v128_and(wasm_f64x2_ge(wasm_f64x2_sub(o, f), half), one));
+          const float* cell =
+              cellOf(wasm_f64x2_extract_lane(c, 1) * outputResolutionX_ + wasm_f64x2_extract_lane(c, 0));
+          p[n][k] = wasm_f64x2_add(q, offsets(cell, k));
+        }
+    for (int n = 0; n < N; ++n)
+      for (int k = 0; k < kMatchedKeypoints; ++k)
+        out[n][k] = {wasm_f64x2_extract_lane(p[n][k], 0), wasm_f64x2_extract_lane(p[n][k], 1)};
 #else
-    for (int k = 0; k < kMatchedKeypoints; ++k) {
-      out[k].y = y + first[k];
-      out[k].x = x + first[kNumKeypoints + k];
-    }
-    for (int t = 0; t < refineSteps_; ++t)
+    for (int n = 0; n < N; ++n)
       for (int k = 0; k < kMatchedKeypoints; ++k) {
-        Point& p = out[k];
-        p.y = jsMin(p.y, maxY_);
-        p.x = jsMin(p.x, maxX_);
-        const float* cell = cellAt(p.x, p.y);
-        p.y += cell[k];
-        p.x += cell[kNumKeypoints + k];
+        out[n][k].y = y + offset(first[n], k);
+        out[n][k].x = x[n] + offset(first[n], kNumKeypoints + k);
       }
+    for (int t = 0; t < refineSteps_; ++t)
+      for (int n = 0; n < N; ++n)
+        for (int k = 0; k < kMatchedKeypoints; ++k) {
+          Point& p = out[n][k];
+          p.y = jsMin(p.y, maxY_);
+          p.x = jsMin(p.x, maxX_);
+          const float* cell = cellAt(p.x, p.y);
+          p.y += offset(cell, k);
+          p.x += offset(cell, kNumKeypoints + k);
+        }
 #endif
   }
 
@@ -107,6 +108,19 @@ class Embedder {
     return f + static_cast<double>(v - f >= 0.5);
   }
 
+  // A read past the array is `undefined` in JS, which makes the sum NaN.
+  static double offset(const float* cell, int channel) noexcept {
+    return cell ? static_cast<double>(cell[channel]) : std::numeric_limits<double>::quiet_NaN();
+  }
+#ifdef __wasm_simd128__
+  // offset() of keypoint k's (dx, dy), as one vector.
+  static v128_t offsets(const float* cell, int k) noexcept {
+    if (!cell) return wasm_f64x2_splat(std::numeric_limits<double>::quiet_NaN());
+    return wasm_f64x2_promote_low_f32x4(
+        wasm_v128_load32_lane(cell + k, wasm_v128_load32_zero(cell + kNumKeypoints + k), 1));
+  }
+#endif
+
   double toOutput(double v) const noexcept { return inverseStride_ != 0.0 ? v * inverseStride_ : v / stride_; }
 
   // convertToPositionInOuput(), then the cell that body-pix's flat index
@@ -117,11 +131,10 @@ class Embedder {
     return cellOf(cy * outputResolutionX_ + cx);
   }
   // A column left of or right of the grid wraps to the neighbouring row, as
-  // in JS. Selects rather than branches (NaN included: it is outside).
+  // in JS; nullptr outside the array (NaN included).
   const float* cellOf(double nn) const noexcept {
-    const bool inside = nn >= 0 && nn < cells_;
-    const float* cell = offsets_ + static_cast<size_t>(inside ? nn : 0.0) * (2 * kNumKeypoints);
-    return inside ? cell : kOutsideCell.data();
+    if (!(nn >= 0 && nn < cells_)) return nullptr;
+    return offsets_ + static_cast<size_t>(nn) * (2 * kNumKeypoints);
   }
 
   const float* offsets_;
@@ -150,37 +163,63 @@ double distance(const Point (&embedding)[kMatchedKeypoints], const Pose& pose) n
   return count == 0 ? std::numeric_limits<double>::infinity() : total / count;
 }
 
+// Pixels go through embed() kBatch at a time, for the overlap it describes.
+// The scalar code has no registers to spare for a second pixel's chains: it
+// measured slower with two.
+#ifdef __wasm_simd128__
+constexpr int kBatch = 2;
+#else
+constexpr int kBatch = 1;
+#endif
+// matchPersonPixels() on the rows pthreadpool hands out.
+struct Task {
+  const Embedder embedder;
+  const uint8_t* mask;
+  const std::vector<Pose>& poses;
+  int width;
+  int32_t* owner;
+  // One image row.
+  void row(int i) const noexcept {
+    int pending[kBatch];
+    int count = 0;
+    for (int j = 0; j < width; ++j) {
+      owner[static_cast<size_t>(i) * width + j] = -1;
+      if (mask[static_cast<size_t>(i) * width + j] != 1 || poses.empty()) continue;
+      pending[count++] = j;
+      if (count == kBatch) {
+        match<kBatch>(i, pending);
+        count = 0;
+      }
+    }
+    for (int r = 0; r < count; ++r) match<1>(i, &pending[r]);
+  }
+  // Pixels (columns[n], i).
+  template <int N>
+  void match(int i, const int* columns) const noexcept {
+    double x[N];
+    for (int n = 0; n < N; ++n) x[n] = columns[n];
+    Point embedding[N][kMatchedKeypoints];
+    embedder.embed<N>(x, i, embedding);
+    for (int n = 0; n < N; ++n) {
+      // matchEmbeddingToInstance(): the first pose at the smallest distance.
+      int32_t& o = owner[static_cast<size_t>(i) * width + columns[n]];
+      double best = std::numeric_limits<double>::infinity();
+      for (size_t p = 0; p < poses.size(); ++p) {
+        const double d = distance(embedding[n], poses[p]);
+        if (d < best) {
+          best = d;
+          o = static_cast<int32_t>(p);
+        }
+      }
+    }
+  }
+};
+
 }  // namespace
 
 void matchPersonPixels(const uint8_t* mask, const Grid& longOffsets, const std::vector<Pose>& poses,
                        const InstanceGeometry& geometry, int refineSteps, int32_t* owner,
                        pthreadpool_t pool) noexcept {
-  struct Task {
-    const Embedder embedder;
-    const uint8_t* mask;
-    const std::vector<Pose>& poses;
-    int width;
-    int32_t* owner;
-    // One image row.
-    void row(int i) const noexcept {
-      for (int j = 0; j < width; ++j) {
-        const size_t n = static_cast<size_t>(i) * width + j;
-        owner[n] = -1;
-        if (mask[n] != 1 || poses.empty()) continue;
-        Point embedding[kMatchedKeypoints];
-        embedder.embed(j, i, embedding);
-        // matchEmbeddingToInstance(): the first pose at the smallest distance.
-        double best = std::numeric_limits<double>::infinity();
-        for (size_t p = 0; p < poses.size(); ++p) {
-          const double d = distance(embedding, poses[p]);
-          if (d < best) {
-            best = d;
-            owner[n] = static_cast<int32_t>(p);
-          }
-        }
-      }
-    }
-  };
   const Task task{Embedder(longOffsets, geometry, refineSteps), mask, poses, geometry.width, owner};
   pthreadpool_parallelize_1d(
       pool, [](void* t, size_t i) { static_cast<const Task*>(t)->row(static_cast<int>(i)); },
