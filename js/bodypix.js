@@ -14,12 +14,7 @@ export const PERSON_INFERENCE_CONFIG = {
 // body-pix 2.2.1 on tfjs-cpu, flipHorizontal and minKeypointScore are
 // validated but change nothing.
 export const MULTI_PERSON_INSTANCE_INFERENCE_CONFIG = {
-  flipHorizontal: false,
-  internalResolution: 'medium',
-  segmentationThreshold: 0.7,
-  maxDetections: 10,
-  scoreThreshold: 0.4,
-  nmsRadius: 20,
+  ...PERSON_INFERENCE_CONFIG,
   minKeypointScore: 0.3,
   refineSteps: 10,
 };
