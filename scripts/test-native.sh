@@ -12,7 +12,7 @@
 # is kept in <build>/fuzz-artifacts/ and the log says how to replay it.
 #
 # Environment: BODYPIX_CACHE, BODYPIX_SHARED, BODYPIX_JOBS as for build.sh;
-# BODYPIX_FUZZ_SECONDS.
+# BODYPIX_FUZZ_SECONDS, BODYPIX_FUZZ_SEED (default 1; 0 = random).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,9 +56,12 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   rm -rf "$corpus"
   mkdir -p "$corpus" "$artifacts"
   # ctest wrote the seeds; the first folder is the one libFuzzer adds to.
-  # nice: the machine's other work should not wait for the fuzzer.
+  # nice: the machine's other work should not wait for the fuzzer. A fixed
+  # seed (BODYPIX_FUZZ_SEED) makes the run repeatable; set another, or 0 for
+  # a random one, to explore further.
   set +e
   nice -n 10 "$dir/fuzz/bodypix_model_fuzz" \
+      -seed="${BODYPIX_FUZZ_SEED:-1}" \
       -max_total_time="$fuzz_seconds" -timeout=30 -rss_limit_mb=2048 \
       -dict="$repo/tests/fuzz/model.dict" \
       -artifact_prefix="$artifacts/" -print_final_stats=1 \
