@@ -1,6 +1,7 @@
 #include "graph/subgraph_builder.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -24,7 +25,52 @@ constexpr int64_t kMaxChannels = 65536;
 struct Value {
   uint32_t id = XNN_INVALID_VALUE_ID;
   std::vector<size_t> shape;
+  size_t rule = 0;  // in BuiltSubgraph::spatial
 };
+
+using Size2 = std::array<size_t, 2>;  // height, width
+
+// The height and width of a rule's tensor, given those of the earlier rules'.
+Size2 evaluate(const SpatialRule& r, const std::vector<Size2>& sizes, const Size2& input) {
+  const auto where = [&] {
+    return " at a network input of " + std::to_string(input[0]) + "x" + std::to_string(input[1]);
+  };
+  Size2 out{};
+  for (size_t axis = 0; axis < 2; ++axis) {
+    switch (r.kind) {
+      case SpatialRule::Input:
+        out[axis] = input[axis];
+        break;
+      case SpatialRule::Fixed:
+        out[axis] = axis == 0 ? r.height : r.width;
+        break;
+      case SpatialRule::Broadcast: {
+        const size_t a = sizes[r.from][axis], b = sizes[r.other][axis];
+        if (a != b && a != 1 && b != 1)
+          throw Error("node '" + r.node + "' combines tensors " + std::to_string(a) + " and " + std::to_string(b) +
+                      (axis == 0 ? " pixels high" : " pixels wide") + where());
+        out[axis] = a == 1 ? b : a;
+        break;
+      }
+      case SpatialRule::Window: {
+        const size_t in = sizes[r.from][axis];
+        if (r.same) {
+          out[axis] = (in + r.stride[axis] - 1) / r.stride[axis];
+          break;
+        }
+        const size_t padded = in + r.padBefore[axis] + r.padAfter[axis];
+        const size_t window = size_t{r.kernel[axis] - 1} * r.dilation[axis] + 1;
+        if (padded < window)
+          throw Error("node '" + r.node + "' has a window " + std::to_string(window) + " pixels " +
+                      (axis == 0 ? "high" : "wide") + " over an input of " + std::to_string(padded) + where() +
+                      "; the model needs a larger input");
+        out[axis] = (padded - window) / r.stride[axis] + 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 // What follows a node and can be folded into it: a bias, then clamps.
 struct Epilogue {
@@ -52,6 +98,11 @@ void check(xnn_status status, const Node& node, const char* what) {
                 ", status " + std::to_string(static_cast<int>(status)) + ")");
 }
 
+struct Padding {
+  bool same = false;
+  uint32_t top = 0, bottom = 0, left = 0, right = 0;
+};
+
 class Builder {
  public:
   Builder(const GraphModel& model, const std::vector<std::string>& outputs) : model_(model) {
@@ -65,6 +116,7 @@ class Builder {
     result_.outputIds.assign(outputs.size(), XNN_INVALID_VALUE_ID);
     result_.nominalOutputShapes.assign(outputs.size(), {});
     xnn_subgraph_t raw = nullptr;
+    nominal_.reserve(model.nodes.size());
     if (xnn_create_subgraph(static_cast<uint32_t>(outputs.size() + 1), 0, &raw) != xnn_status_success)
       throw Error("XNNPACK could not create a subgraph");
     result_.subgraph.reset(raw);
@@ -162,7 +214,35 @@ class Builder {
     result_.nominalActivationBytes += elements * sizeof(float);
   }
 
-  Value& defineValue(const std::string& name, std::vector<size_t> shape) {
+  // Adds a rule and returns its index; it must hold at the nominal size.
+  size_t addRule(SpatialRule r) {
+    nominal_.push_back(evaluate(r, nominal_, {kNominalSize, kNominalSize}));
+    result_.spatial.push_back(std::move(r));
+    return nominal_.size() - 1;
+  }
+
+  size_t windowRule(const Node& n, const Value& x, const std::array<uint32_t, 2>& kernel,
+                    const std::array<uint32_t, 2>& stride, const std::array<uint32_t, 2>& dilation,
+                    const Padding& pad) {
+    SpatialRule r{SpatialRule::Window, n.name, x.rule};
+    for (size_t axis = 0; axis < 2; ++axis) {
+      r.kernel[axis] = kernel[axis];
+      r.stride[axis] = stride[axis];
+      r.dilation[axis] = dilation[axis];
+    }
+    r.padBefore[0] = pad.top;
+    r.padAfter[0] = pad.bottom;
+    r.padBefore[1] = pad.left;
+    r.padAfter[1] = pad.right;
+    r.same = pad.same;
+    return addRule(std::move(r));
+  }
+
+  Value& defineValue(const std::string& name, std::vector<size_t> shape, size_t rule) {
+    // Everything here is laid out as images; the spatial rules rely on it.
+    if (shape.size() != 4)
+      throw Error("node '" + name + "' would compute a tensor of shape " + shapeString(shape) +
+                  "; BodyPix graphs compute 4D images");
     countActivation(shape);
     uint32_t external = XNN_INVALID_VALUE_ID, flags = 0;
     auto out = outputIndex_.find(name);
@@ -172,6 +252,7 @@ class Builder {
     }
     Value v;
     v.shape = std::move(shape);
+    v.rule = rule;
     if (xnn_define_tensor_value(sub(), xnn_datatype_fp32, v.shape.size(), v.shape.data(), nullptr, external,
                                 flags, &v.id) != xnn_status_success)
       throw Error("XNNPACK could not define the tensor of node '" + name + "' with shape " + shapeString(v.shape));
@@ -223,6 +304,7 @@ class Builder {
       throw Error("XNNPACK could not define the input tensor");
     result_.inputChannels = channels;
     countActivation(v.shape);
+    v.rule = addRule({SpatialRule::Input, n.name});
     values_["@input"] = v;
     values_[n.name] = v;
     if (isOutput(n.name)) throw Error("the graph input '" + n.name + "' cannot be an output");
@@ -238,11 +320,6 @@ class Builder {
       throw Error("node '" + n.name + "' has an invalid " + key + " attribute");
     return {static_cast<uint32_t>(v[1]), static_cast<uint32_t>(v[2])};
   }
-
-  struct Padding {
-    bool same = false;
-    uint32_t top = 0, bottom = 0, left = 0, right = 0;
-  };
 
   static Padding padding(const Node& n) {
     const std::string format = n.stringAttr("data_format", "NHWC");
@@ -264,15 +341,6 @@ class Builder {
       throw Error("node '" + n.name + "' has padding '" + p + "'; SAME, VALID and EXPLICIT are supported");
     }
     return out;
-  }
-
-  static size_t outputSize(size_t in, uint32_t kernel, uint32_t stride, uint32_t dilation, const Padding& p,
-                           bool vertical, const Node& n) {
-    const size_t effective = (kernel - 1) * dilation + 1;
-    if (p.same) return (in + stride - 1) / stride;
-    const size_t padded = in + (vertical ? p.top + p.bottom : p.left + p.right);
-    if (padded < effective) throw Error("node '" + n.name + "': kernel larger than its input");
-    return (padded - effective) / stride + 1;
   }
 
   void defineConvolution(const Node& n, bool depthwise) {
@@ -322,9 +390,8 @@ class Builder {
     const uint32_t filterId = defineStatic(std::move(weights), filterShape, n);
     const uint32_t biasId = e.bias ? defineStatic(e.bias->f32, {outChannels}, n) : XNN_INVALID_VALUE_ID;
 
-    const size_t oh = outputSize(x.shape[1], static_cast<uint32_t>(kh), sh, dh, pad, true, n);
-    const size_t ow = outputSize(x.shape[2], static_cast<uint32_t>(kw), sw, dw, pad, false, n);
-    const Value& y = defineValue(e.last, {1, oh, ow, outChannels});
+    const size_t rule = windowRule(n, x, {static_cast<uint32_t>(kh), static_cast<uint32_t>(kw)}, {sh, sw}, {dh, dw}, pad);
+    const Value& y = defineValue(e.last, {1, nominal_[rule][0], nominal_[rule][1], outChannels}, rule);
     const uint32_t flags = pad.same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0;
     if (depthwise) {
       check(xnn_define_depthwise_convolution_2d(sub(), pad.top, pad.right, pad.bottom, pad.left,
@@ -352,26 +419,32 @@ class Builder {
   }
 
   // One operand of an elementwise op: a computed tensor, or a constant.
-  std::pair<uint32_t, std::vector<size_t>> operand(const Node& n, size_t input) {
+  Value operand(const Node& n, size_t input) {
     if (input >= n.inputs.size()) throw Error("node '" + n.name + "' (op " + n.op + ") lacks an input");
     if (const Tensor* t = constant(n.inputs[input])) {
       if (t->dtype != DType::Float32) throw Error("node '" + n.name + "' reads a non-float constant");
-      std::vector<size_t> shape(t->shape.begin(), t->shape.end());
-      if (shape.empty()) shape = {1};
-      return {defineStatic(t->f32, shape, n), shape};
+      Value c;
+      c.shape.assign(t->shape.begin(), t->shape.end());
+      if (c.shape.empty()) c.shape = {1};
+      c.id = defineStatic(t->f32, c.shape, n);
+      // Broadcasting aligns the last axes: [h, w, c] or [1, h, w, c].
+      const size_t rank = c.shape.size();
+      SpatialRule fixed{SpatialRule::Fixed, n.name};
+      fixed.height = rank >= 3 ? c.shape[rank - 3] : 1;
+      fixed.width = rank >= 2 ? c.shape[rank - 2] : 1;
+      c.rule = addRule(std::move(fixed));
+      return c;
     }
-    const Value& v = value(n, input);
-    return {v.id, v.shape};
+    return value(n, input);
   }
 
   void defineBinary(const Node& n, xnn_binary_operator type) {
-    const auto [a, aShape] = operand(n, 0);
-    const auto [b, bShape] = operand(n, 1);
-    const std::vector<size_t> shape = broadcastShape(aShape, bShape, n);
+    const Value a = operand(n, 0), b = operand(n, 1);
+    const std::vector<size_t> shape = broadcastShape(a.shape, b.shape, n);
     const Epilogue e = absorbEpilogue(n.name, Epilogue{}, false);
-    const Value& y = defineValue(e.last, shape);
+    const Value& y = defineValue(e.last, shape, addRule({SpatialRule::Broadcast, n.name, a.rule, b.rule}));
     xnn_binary_params params{e.lo, e.hi};
-    check(xnn_define_binary(sub(), type, &params, a, b, y.id, 0), n, "an elementwise op");
+    check(xnn_define_binary(sub(), type, &params, a.id, b.id, y.id, 0), n, "an elementwise op");
   }
 
   void defineAdd(const Node& n) { defineBinary(n, xnn_binary_add); }
@@ -392,7 +465,7 @@ class Builder {
       else e.clamp(s->f32[0], kInf);
     }
     e = absorbEpilogue(n.name, e, false);
-    const Value& y = defineValue(e.last, x.shape);
+    const Value& y = defineValue(e.last, x.shape, x.rule);
     xnn_unary_params params;
     params.clamp.min = e.lo;
     params.clamp.max = e.hi;
@@ -410,8 +483,8 @@ class Builder {
                   " values; at most " + std::to_string(kMaxPoolWindow) + " are supported");
     const auto [sh, sw] = heightWidth(n, "strides");
     const Padding pad = padding(n);
-    const size_t oh = outputSize(x.shape[1], kh, sh, 1, pad, true, n);
-    const size_t ow = outputSize(x.shape[2], kw, sw, 1, pad, false, n);
+    const size_t rule = windowRule(n, x, {kh, kw}, {sh, sw}, {1, 1}, pad);
+    const size_t oh = nominal_[rule][0], ow = nominal_[rule][1];
     if (kh == 1 && kw == 1) {
       // XNNPACK has no 1x1 pooling; ResNet uses it to subsample a shortcut,
       // which a 1x1 depthwise convolution with unit weights does exactly.
@@ -422,14 +495,14 @@ class Builder {
       const Epilogue e = absorbEpilogue(n.name, Epilogue{}, false);
       const size_t c = x.shape[3];
       const uint32_t filterId = defineStatic(std::vector<float>(c, 1.0f), {1, 1, 1, c}, n);
-      const Value& y = defineValue(e.last, {1, oh, ow, c});
+      const Value& y = defineValue(e.last, {1, oh, ow, c}, rule);
       check(xnn_define_depthwise_convolution_2d(sub(), 0, 0, 0, 0, 1, 1, sh, sw, 1, 1, 1, c, e.lo, e.hi, x.id,
                                                 filterId, XNN_INVALID_VALUE_ID, y.id, 0),
             n, "a 1x1 subsampling");
       return;
     }
     const Epilogue e = absorbEpilogue(n.name, Epilogue{}, false);
-    const Value& y = defineValue(e.last, {1, oh, ow, x.shape[3]});
+    const Value& y = defineValue(e.last, {1, oh, ow, x.shape[3]}, rule);
     check(xnn_define_max_pooling_2d(sub(), pad.top, pad.right, pad.bottom, pad.left, kh, kw, sh, sw, 1, 1, e.lo,
                                     e.hi, x.id, y.id, pad.same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
           n, "a max pooling");
@@ -456,7 +529,12 @@ class Builder {
       post[d] = static_cast<size_t>(b);
       shape[d] += pre[d] + post[d];
     }
-    const Value& y = defineValue(n.name, shape);
+    Padding spatial;
+    spatial.top = static_cast<uint32_t>(pre[1]);
+    spatial.bottom = static_cast<uint32_t>(post[1]);
+    spatial.left = static_cast<uint32_t>(pre[2]);
+    spatial.right = static_cast<uint32_t>(post[2]);
+    const Value& y = defineValue(n.name, shape, windowRule(n, x, {1, 1}, {1, 1}, {1, 1}, spatial));
     check(xnn_define_static_constant_pad(sub(), pre.data(), post.data(), fill, x.id, y.id, 0), n, "a pad");
   }
 
@@ -466,7 +544,7 @@ class Builder {
       values_[n.name] = x;
       return;
     }
-    const Value& y = defineValue(n.name, x.shape);
+    const Value& y = defineValue(n.name, x.shape, x.rule);
     check(xnn_define_copy(sub(), x.id, y.id, 0), n, "a copy");
   }
 
@@ -476,6 +554,7 @@ class Builder {
   std::set<std::string> needed_, absorbed_;
   std::map<std::string, Value> values_;
   std::map<std::string, size_t> outputIndex_;
+  std::vector<Size2> nominal_;  // each spatial rule's size at the nominal input
   BuiltSubgraph result_;
 };
 
@@ -486,6 +565,12 @@ void initializeXnnpack() {
   static xnn_status status = xnn_status_uninitialized;
   std::call_once(once, [] { status = xnn_initialize(nullptr); });
   if (status != xnn_status_success) throw Error("XNNPACK failed to initialise (unsupported CPU or out of memory)");
+}
+
+void BuiltSubgraph::checkInputSize(size_t height, size_t width) const {
+  std::vector<Size2> sizes;
+  sizes.reserve(spatial.size());
+  for (const SpatialRule& r : spatial) sizes.push_back(evaluate(r, sizes, {height, width}));
 }
 
 BuiltSubgraph buildSubgraph(const GraphModel& model, const std::vector<std::string>& outputs) {

@@ -18,6 +18,22 @@ struct SubgraphDeleter {
 };
 using SubgraphPtr = std::unique_ptr<xnn_subgraph, SubgraphDeleter>;
 
+// How a computed tensor's height and width follow from the network input's.
+// XNNPACK reshapes a window that no longer fits its input (a VALID kernel
+// wider than a small image's feature map) to one output pixel and reads
+// outside the input; these rules let every window be checked at the real
+// input size first.
+struct SpatialRule {
+  enum Kind { Input, Fixed, Window, Broadcast } kind = Input;
+  std::string node;
+  size_t from = 0, other = 0;  // earlier rules: Window reads `from`, Broadcast both
+  size_t height = 1, width = 1;  // Fixed: a constant's
+  // Window, per axis (height, width): a pad is a 1-pixel window with padding.
+  uint32_t kernel[2] = {1, 1}, stride[2] = {1, 1}, dilation[2] = {1, 1};
+  size_t padBefore[2] = {0, 0}, padAfter[2] = {0, 0};
+  bool same = false;
+};
+
 struct BuiltSubgraph {
   SubgraphPtr subgraph;
   // External value ids: the image input is kInputId, output i is outputIds[i].
@@ -32,6 +48,11 @@ struct BuiltSubgraph {
   uint64_t nominalActivationBytes = 0;
   // XNNPACK reads static tensors from these for as long as a runtime exists.
   std::deque<std::vector<float>> staticData;
+  std::vector<SpatialRule> spatial;
+
+  // Throws bodypix::Error, naming the node, if some window of the network
+  // would not fit its input when the network input is height x width.
+  void checkInputSize(size_t height, size_t width) const;
 };
 
 // Builds the subgraph computing the named output nodes from the model's single

@@ -68,6 +68,7 @@ void Network::reshape(size_t height, size_t width) {
   // Until this succeeds the runtime's shapes match no size we know.
   height_ = width_ = 0;
   checkSize(height, width);
+  built_.checkInputSize(height, width);
   const size_t dims[4] = {1, height, width, built_.inputChannels};
   xnn_status status = xnn_reshape_external_value(runtime_, BuiltSubgraph::kInputId, 4, dims);
   if (status == xnn_status_success) status = xnn_reshape_runtime(runtime_);

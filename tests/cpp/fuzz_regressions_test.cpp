@@ -144,3 +144,41 @@ TEST_CASE("a BodyPix graph whose heads have other channel counts is rejected at 
   const std::vector<uint8_t> px(40 * 30 * 3, 100);
   CHECK(model.segmentPersonParts({px.data(), px.size(), 40, 30}, bodypix::SegmentationConfig{}).data.size() == 1200);
 }
+
+TEST_CASE("a VALID window that fits the nominal input but not a small one is an error at run time", "[graph][errors]") {
+  // Dilations [1,2,20,1] make a 3x3 depthwise kernel 41 pixels wide: it fits
+  // the 129-pixel feature map of the nominal input, not the 9-pixel one of a
+  // 17x17 input, where XNNPACK computed one output pixel from outside its
+  // input (ASan: SEGV in the igemm kernel of the next layer).
+  GraphBuilder g;
+  g.placeholder("x").constant("w", {3, 3, 3, 4}, std::vector<float>(108, 0.5f)).constant("b", {4}, {1, 2, 3, 4})
+      .node("c", "Conv2D", {"x", "w"}, {{"strides", GraphBuilder::ints({1, 2, 2, 1})},
+                                        {"padding", GraphBuilder::str("SAME")}})
+      .node("ba", "BiasAdd", {"c", "b"}).node("r", "Relu", {"ba"})
+      .constant("dw", {3, 3, 4, 2}, std::vector<float>(72, 0.25f))
+      .node("d", "DepthwiseConv2dNative", {"r", "dw"}, {{"dilations", GraphBuilder::ints({1, 2, 20, 1})},
+                                                        {"padding", GraphBuilder::str("VALID")}})
+      .node("r6", "Relu6", {"d"});
+  bodypix::Network net(bodypix::buildSubgraph(parseGraphModel(g.text(), g.shards()), {"r6"}), 1);
+  std::vector<float> x(100 * 100 * 3, 1.0f);
+  CHECK_THROWS_WITH(net.run(x.data(), 17, 17),
+                    Catch::Contains("node 'd' has a window 41 pixels wide over an input of 9 at a network input of "
+                                    "17x17"));
+  // Wide enough but too short: the height's window is 5.
+  CHECK_THROWS_WITH(net.run(x.data(), 7, 100), Catch::Contains("window 5 pixels high over an input of 4"));
+  // The smallest input that fits runs, and the network still works.
+  net.run(x.data(), 9, 81);
+  CHECK(net.outputShape(0).h == 1);
+  CHECK(net.outputShape(0).w == 1);
+  CHECK(net.output(0)[0] == 6.0f);
+}
+
+TEST_CASE("a window that does not fit the nominal input is an error at load", "[graph][errors]") {
+  GraphBuilder g;
+  g.placeholder("x").constant("w", {3, 3, 3, 1}, std::vector<float>(27, 1.0f))
+      .node("c", "Conv2D", {"x", "w"}, {{"dilations", GraphBuilder::ints({1, 200, 1, 1})},
+                                        {"padding", GraphBuilder::str("VALID")}});
+  CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(g.text(), g.shards()), {"c"}),
+                    Catch::Contains("node 'c' has a window 401 pixels high over an input of 257 at a network input "
+                                    "of 257x257"));
+}

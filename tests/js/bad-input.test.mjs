@@ -539,6 +539,36 @@ test(`${FLAVOUR}: dispose twice, and every method after dispose, are clear`, asy
   again.dispose();
 });
 
+// A graph can be valid at one input size and not at another: a VALID window
+// wider than a small image's feature map once made XNNPACK read outside its
+// input (found by the fuzzer). Here a 17x17 max pool over the last feature map
+// (a global pool at the engine's nominal 257x257) is added back to it.
+test(`${FLAVOUR}: a window that does not fit the image's feature map is an Error, and the model still works`, async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  const m = JSON.parse(s.text);
+  const features = 'MobilenetV1/Conv2d_13_pointwise/Relu6';
+  const b64 = (x) => Buffer.from(x).toString('base64');
+  for (const n of m.modelTopology.node) {
+    if (n.input?.[0] === features) n.input[0] = 'with_global';
+  }
+  m.modelTopology.node.push(
+    { name: 'global', op: 'MaxPool', input: [features], attr: { ksize: { list: { i: ['1', '17', '17', '1'] } }, strides: { list: { i: ['1', '1', '1', '1'] } }, padding: { s: b64('VALID') } } },
+    { name: 'with_global', op: 'AddV2', input: [features, 'global'] },
+  );
+  const net = await bodyPix.load({ ...CONFIG, modelUrl: await s.write({ json: m }), flavour: FLAVOUR });
+  t.after(() => net.dispose());
+  const fits = { data: new Uint8Array(257 * 257 * 4).fill(128), width: 257, height: 257 };
+  const expected = await net.segmentPerson(fits, { internalResolution: 'full' });
+  for (const method of METHODS.filter((name) => typeof net[name] === 'function')) {
+    await rejectsWith(net[method](s.photo),
+      /node 'global' has a window 17 pixels high over an input of 6 at a network input of 81x97; the model needs a larger input/);
+  }
+  // Larger, the pool's output is no longer one pixel and cannot be added back.
+  await rejectsWith(net.segmentPerson(fits, { internalResolution: 1.5 }), /node 'with_global' combines tensors 25 and 9 pixels high at a network input of 385x385/);
+  assert.deepEqual((await net.segmentPerson(fits, { internalResolution: 'full' })).data, expected.data);
+});
+
 // The engine runs one call at a time per module (each call is synchronous
 // once its pixels are ready), so calls in flight on one model are served in
 // turn, each with its own answer.
