@@ -170,7 +170,9 @@ test('worker mode keeps the page\'s main thread free: no task of 50 ms or more',
   const r = await s.page.evaluate(async ({ modelUrl, photoUrl }) => {
     const { bodyPix, plain } = harness;
     const frame = await harness.imageData(photoUrl, 1440, 1080);
-    const config = { modelUrl, quantBytes: 2, multiplier: 0.75, flavour: 'simd-threads' };
+    // One engine thread: with one per core, the engine takes both cores of a
+    // 2-core machine and the OS alone can stretch a page task past 50 ms.
+    const config = { modelUrl, quantBytes: 2, multiplier: 0.75, flavour: 'simd-threads', threads: 1 };
 
     async function watch(work) {
       const longTasks = [];
@@ -228,8 +230,8 @@ test('worker mode keeps the page\'s main thread free: no task of 50 ms or more',
   assert.deepEqual(r.size, [1440, 1080]);
   assert.ok(onPage.longestTask >= 50, 'segmenting on the page thread is a long task (the probe works)');
   assert.ok(inWorker.longestTask < 50, `longest main-thread task with the worker: ${inWorker.longestTask} ms`);
-  // A timer gap also counts the time the OS gives the page's thread no core
-  // (the engine's threads take both here): tens of ms, not a frame's time.
+  // A timer gap also counts the time the OS gives the page's thread no core:
+  // tens of ms at most, not a frame's time.
   assert.ok(inWorker.maxGap < onPage.maxGap / 3, 'timers run while the worker segments');
   for (const result of inWorker.results) assert.deepEqual(result, onPage.results[0]);
   assert.ok(onPage.results[0].data.base64.length > 0);
