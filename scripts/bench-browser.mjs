@@ -2,8 +2,12 @@
 // Benchmark, not a test: runs web/benchmark.html?auto=1 in headless Chromium
 // (Debian's, through playwright-core) on the npm start site and prints its
 // results with each time as a ratio of body-pix on tfjs-backend-wasm, the
-// peer measured in the same page and run. Arguments are the page's URL
-// settings, e.g. runs=10 model=mobilenet-75-q2-s16 worker=1.
+// peer measured in the same run. Each backend runs in a page of its own, in
+// a fresh browser context: in one page a backend's cold start would find
+// the JS, HTTP cache and model files that the backends before it warmed
+// (TF.js's WebGL and Wasm backends share tfjs-core and body-pix). Arguments
+// are the page's URL settings, e.g. runs=10 model=mobilenet-75-q2-s16
+// worker=1 backends=wasm-simd,tfjs-wasm.
 //   node scripts/bench-browser.mjs [key=value ...]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,12 +22,36 @@ const query = new URLSearchParams([['auto', '1'], ...process.argv.slice(2).map((
 const models = path.join(sharedDir, 'models');
 const site = await serveSite({ models: fs.existsSync(models) ? models : null, shared: sharedDir });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+// The page's results for one backend, run in a fresh context.
+async function runPage(backend) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    const q = new URLSearchParams(query);
+    q.set('backends', backend);
+    await page.goto(`${site.url}benchmark.html?${q}`);
+    await page.waitForFunction(() => window.benchmarkResults, null, { timeout: 1_800_000, polling: 1000 });
+    return await page.evaluate(() => window.benchmarkResults);
+  } finally {
+    await context.close();
+  }
+}
+
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`${site.url}benchmark.html?${query}`);
-  await page.waitForFunction(() => window.benchmarkResults, null, { timeout: 1_800_000, polling: 1000 });
-  const { date, settings, environment, results } = await page.evaluate(() => window.benchmarkResults);
+  // The backends the page would run with these settings (those it can run).
+  const listing = await browser.newPage();
+  const q = new URLSearchParams(query);
+  q.delete('auto');
+  await listing.goto(`${site.url}benchmark.html?${q}`);
+  await listing.waitForSelector('#backends input');
+  const backends = await listing.$$eval('#backends input:checked', (boxes) => boxes.map((b) => b.value));
+  await listing.close();
+  const runs = [];
+  for (const backend of backends) runs.push(await runPage(backend));
+  const { date, settings, environment } = runs[0];
+  const results = runs.flatMap((r) => r.results);
+  settings.freshContextPerBackend = true;
   const out = path.join(repoRoot, 'test-output', 'benchmark-browser.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ date, settings, environment, results }, null, 2));
