@@ -47,6 +47,7 @@ try {
   await listing.waitForSelector('#backends input');
   const backends = await listing.$$eval('#backends input:checked', (boxes) => boxes.map((b) => b.value));
   await listing.close();
+  if (!backends.length) throw new Error(`no backend to run: backends=${q.get('backends')} names none this page can run`);
   const runs = [];
   for (const backend of backends) runs.push(await runPage(backend));
   const { date, settings, environment } = runs[0];
