@@ -8,8 +8,9 @@
 # flavour: what differs per flavour is only the variables set before
 # add_subdirectory().
 #
-# Inputs: BODYPIX_WASM_SIMD, BODYPIX_WASM_THREADS (BOOL), and the global
-# CMAKE_C/CXX_FLAGS already carrying -msimd128 / -pthread.
+# Inputs: BODYPIX_WASM_SIMD, BODYPIX_WASM_RELAXED_SIMD, BODYPIX_WASM_THREADS
+# (BOOL), and the global CMAKE_C/CXX_FLAGS already carrying -msimd128 /
+# -mrelaxed-simd / -pthread.
 # Defines targets: XNNPACK, microkernels-prod, pthreadpool, fxdiv, cpuinfo.
 
 include_guard(GLOBAL)
@@ -63,14 +64,18 @@ function(_bodypix_patched_xnnpack pristine out_dir)
     "IF(XNNPACK_TARGET_PROCESSOR MATCHES \"Hexagon\" OR XNNPACK_TARGET_PROCESSOR STREQUAL \"wasm32\")\n  ADD_COMPILE_DEFINITIONS(\"XNN_ENABLE_CPUINFO=0\")")
 
   # 4. The wasm kernel lists exist in cmake/gen but nothing appends them.
-  #    BODYPIX_WASM_SIMD picks whether the SIMD ones are built (a baseline
-  #    build must not contain a single SIMD instruction).
+  #    BODYPIX_WASM_SIMD and BODYPIX_WASM_RELAXED_SIMD pick whether the SIMD
+  #    and Relaxed SIMD ones are built (a baseline build must not contain a
+  #    single SIMD instruction, a SIMD build no relaxed one).
   _bodypix_replace_once(txt
     "SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS})"
     "IF(XNNPACK_TARGET_PROCESSOR STREQUAL \"wasm32\")
   LIST(APPEND PROD_MICROKERNEL_SRCS \${PROD_WASM_MICROKERNEL_SRCS})
   IF(BODYPIX_WASM_SIMD)
     LIST(APPEND PROD_MICROKERNEL_SRCS \${PROD_WASMSIMD_MICROKERNEL_SRCS})
+  ENDIF()
+  IF(BODYPIX_WASM_RELAXED_SIMD)
+    LIST(APPEND PROD_MICROKERNEL_SRCS \${PROD_WASMRELAXEDSIMD_MICROKERNEL_SRCS})
   ENDIF()
 ENDIF()
 SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS})")

@@ -1,22 +1,50 @@
-// Loads one of the three Wasm builds of the engine, picked by what the
-// runtime supports: SIMD + threads, SIMD only, or baseline.
+// Loads one of the Wasm builds of the engine, picked by what the runtime
+// supports: Relaxed SIMD + threads, SIMD + threads, SIMD only, or baseline.
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
-// The smallest module that uses a SIMD instruction (i32x4.splat); validating
+// The smallest module that uses a SIMD instruction (i8x16.splat); validating
 // it answers "does this engine run wasm SIMD?" without running anything.
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
+// The same for Relaxed SIMD: i8x16.relaxed_swizzle of two splats.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 0, 253, 15, 65, 0, 253, 15,
+  253, 128, 2, 11,
+]);
 
-export const FLAVOURS = ['simd-threads', 'simd', 'baseline'];
+export const FLAVOURS = ['relaxed-simd-threads', 'simd-threads', 'simd', 'baseline'];
 
-export function supportedFlavours() {
+// Why each flavour cannot run here: null where it can.
+function obstacles() {
   const simd = WebAssembly.validate(SIMD_PROBE);
+  const relaxed = simd && WebAssembly.validate(RELAXED_SIMD_PROBE);
   // Browsers only share memory with workers on cross-origin isolated pages.
   const threads = typeof SharedArrayBuffer !== 'undefined' &&
     (isNode || globalThis.crossOriginIsolated === true);
-  return FLAVOURS.filter((f) => (f === 'baseline') || (simd && (f === 'simd' || threads)));
+  const noSimd = simd ? null : 'no Wasm SIMD';
+  const noThreads = threads ? null
+    : (isNode ? 'no SharedArrayBuffer' : 'threads need a cross-origin isolated page');
+  const noRelaxed = relaxed ? null
+    : (isNode && simd ? 'no Relaxed SIMD (node needs --experimental-wasm-relaxed-simd)' : 'no Wasm Relaxed SIMD');
+  return {
+    'relaxed-simd-threads': noSimd ?? noRelaxed ?? noThreads,
+    'simd-threads': noSimd ?? noThreads,
+    simd: noSimd,
+    baseline: null,
+  };
+}
+
+export function supportedFlavours() {
+  const why = obstacles();
+  return FLAVOURS.filter((f) => why[f] === null);
+}
+
+// Why this runtime cannot run a flavour, or null if it can.
+export function unsupportedReason(flavour) {
+  const why = obstacles();
+  return flavour in why ? why[flavour] : `unknown flavour ${JSON.stringify(flavour)}`;
 }
 
 const modules = new Map();
@@ -25,17 +53,20 @@ const modules = new Map();
 // bundlers (Vite, webpack 5, Parcel) recognise, so an app's build copies the
 // engine next to its bundle and these URLs name the copies.
 const PACKAGED = {
+  'relaxed-simd-threads': () => ({
+    'bodypix-relaxed-simd-threads.mjs': new URL('../dist/bodypix-relaxed-simd-threads.mjs', import.meta.url),
+    'bodypix-relaxed-simd-threads.wasm': new URL('../dist/bodypix-relaxed-simd-threads.wasm', import.meta.url),
+  }),
   'simd-threads': () => ({
-    'bodypix-simd-threads.js': new URL('../dist/bodypix-simd-threads.js', import.meta.url),
+    'bodypix-simd-threads.mjs': new URL('../dist/bodypix-simd-threads.mjs', import.meta.url),
     'bodypix-simd-threads.wasm': new URL('../dist/bodypix-simd-threads.wasm', import.meta.url),
-    'bodypix-simd-threads.worker.js': new URL('../dist/bodypix-simd-threads.worker.js', import.meta.url),
   }),
   simd: () => ({
-    'bodypix-simd.js': new URL('../dist/bodypix-simd.js', import.meta.url),
+    'bodypix-simd.mjs': new URL('../dist/bodypix-simd.mjs', import.meta.url),
     'bodypix-simd.wasm': new URL('../dist/bodypix-simd.wasm', import.meta.url),
   }),
   baseline: () => ({
-    'bodypix-baseline.js': new URL('../dist/bodypix-baseline.js', import.meta.url),
+    'bodypix-baseline.mjs': new URL('../dist/bodypix-baseline.mjs', import.meta.url),
     'bodypix-baseline.wasm': new URL('../dist/bodypix-baseline.wasm', import.meta.url),
   }),
 };
@@ -49,39 +80,27 @@ function engineFiles(flavour, wasmPath) {
 
 async function instantiate(flavour, wasmPath) {
   const files = engineFiles(flavour, wasmPath);
-  const glue = files[`bodypix-${flavour}.js`];
+  const glue = files[`bodypix-${flavour}.mjs`];
   const wasm = files[`bodypix-${flavour}.wasm`];
+  const options = { locateFile: (file) => (files[file] ?? new URL(file, glue)).href };
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
-    const { createRequire } = await import('node:module');
     const { fileURLToPath } = await import('node:url');
-    let wasmBinary;
     try {
-      wasmBinary = await readFile(fileURLToPath(wasm));
-    } catch (e) {
+      options.wasmBinary = await readFile(fileURLToPath(wasm));
+    } catch {
       throw new Error(`the ${flavour} engine is not built (${fileURLToPath(wasm)} is missing): run npm run build`);
     }
-    const factory = createRequire(import.meta.url)(fileURLToPath(glue));
-    // Passing the bytes avoids Emscripten 3.1.6 trying node's fetch on a path.
-    return factory({ wasmBinary });
   }
-  const response = await fetch(glue);
-  if (!response.ok) throw new Error(`cannot fetch the engine ${glue}: HTTP ${response.status}`);
-  const source = await response.text();
-  // eslint-disable-next-line no-new-func
-  const factory = new Function(`${source}\nreturn createBodyPixModule;`)();
-  // Bundlers inline small files such as the pthread worker script as data:
-  // URLs (Vite does); a Worker started from one has an opaque origin, which
-  // a cross-origin isolated page's server refuses the glue to. A blob: URL of
-  // the same script runs with the page's origin.
-  const worker = `bodypix-${flavour}.worker.js`;
-  if (files[worker]?.protocol === 'data:') {
-    files[worker] = new URL(URL.createObjectURL(await (await fetch(files[worker])).blob()));
+  let createModule;
+  try {
+    // Imported, not evaluated from text, so a strict Content-Security-Policy
+    // (no 'unsafe-eval') allows it; bundlers must leave the URL alone.
+    ({ default: createModule } = await import(/* @vite-ignore */ /* webpackIgnore: true */ glue.href));
+  } catch (e) {
+    throw new Error(`cannot load the engine ${glue.href}: ${e.message}`);
   }
-  return factory({
-    locateFile: (file) => (files[file] ?? new URL(file, glue)).href,
-    mainScriptUrlOrBlob: glue.href,
-  });
+  return createModule(options);
 }
 
 // Resolves once every pooled Worker has loaded the module: the module starts
@@ -89,32 +108,20 @@ async function instantiate(flavour, wasmPath) {
 // before its Worker has loaded could only start once this thread returned to
 // its event loop, which the engine, blocking on the thread, never does.
 function workersLoaded(module) {
-  const workers = module.PThread?.unusedWorkers ?? [];
-  const all = Promise.all(workers.map((worker) => new Promise((resolve, reject) => {
-    const on = (type, f) => (worker.on ? worker.on(type, f) : worker.addEventListener(type, f));
-    const off = (type, f) => (worker.off ? worker.off(type, f) : worker.removeEventListener(type, f));
-    const settle = (error) => {
-      off('message', onMessage);
-      off('error', onError);
-      if (error) {
-        reject(new Error(`the engine's thread pool Worker failed to start: ${error.message ?? error}`));
-        return;
-      }
-      // Loaded, a Worker would keep node alive after the caller is done; it
-      // only ever works while the main thread waits on it.
-      worker.unref?.();
-      resolve();
-    };
-    // Runs after Emscripten's own listener, which sets worker.loaded.
-    const onMessage = () => worker.loaded && settle();
-    const onError = (e) => settle(e ?? 'error');
-    on('message', onMessage);
-    on('error', onError);
-    if (worker.loaded) settle();
-  })));
+  if (!module.pthreadPoolReady) return Promise.resolve();
+  // A Worker that cannot start (its script refused or missing) never says
+  // it has loaded: its error must end the wait.
+  const failed = new Promise((_, reject) => {
+    for (const worker of module.PThread.unusedWorkers) {
+      const onError = (e) => reject(new Error(`the engine's thread pool Worker failed to start: ${e?.message ?? e}`));
+      if (worker.once) worker.once('error', onError);
+      else worker.addEventListener('error', onError, { once: true });
+    }
+  });
+  const ready = Promise.race([module.pthreadPoolReady, failed]);
   // load() awaits it; a failure nobody waits for must not end the process.
-  all.catch(() => {});
-  return all;
+  ready.catch(() => {});
+  return ready;
 }
 
 // Resolves to {module, flavour, threadsReady}; one instance per flavour per

@@ -82,7 +82,7 @@ function parent(runs, flavours) {
   // Interleaved, so that load from other processes spreads over all flavours.
   for (let i = 0; i < runs; i++) {
     for (const f of flavours) {
-      const stdout = execFileSync(process.execPath, [script, '--child', f], { encoding: 'utf8' });
+      const stdout = execFileSync(process.execPath, [...process.execArgv, script, '--child', f], { encoding: 'utf8' });
       rows[f].push(JSON.parse(stdout.trim().split('\n').pop()));
     }
   }

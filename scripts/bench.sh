@@ -3,4 +3,5 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$repo/scripts/build.sh" >&2
-node "$repo/scripts/bench.mjs" "$@"
+# Node 20 runs the relaxed-simd-threads flavour only with this flag.
+node --experimental-wasm-relaxed-simd "$repo/scripts/bench.mjs" "$@"

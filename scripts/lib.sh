@@ -24,14 +24,15 @@ now() { date +%s; }
 cached() { sed -n "s|^$1:[A-Z]*=||p" "$2/CMakeCache.txt" 2>/dev/null; }
 
 # hold_lock FILE TAG: two builds of one tree at once (npm start beside npm
-# test) would run two ninjas in it: the second waits for the first. The lock
-# lasts as long as the calling script.
+# test) would run two ninjas in it: the second waits for the first. Each call
+# takes a lock of its own, which lasts as long as the calling script.
 hold_lock() {
+  local fd
   mkdir -p "$(dirname "$1")"
-  exec 9>"$1"
-  if ! flock -n 9; then
-    echo "$2: waiting for another build of this checkout to finish"
-    flock 9
+  exec {fd}>"$1"
+  if ! flock -n "$fd"; then
+    echo "$2: waiting for another build to finish"
+    flock "$fd"
   fi
 }
 
@@ -47,13 +48,33 @@ cmake_configure() {
   fi
 }
 
-# cmake_compile TAG DIR: builds DIR, logged.
+# cmake_compile TAG DIR [WRAPPER...]: builds DIR, logged; WRAPPER runs the
+# build (in_buildroot for the Wasm flavours).
 cmake_compile() {
   local tag=$1 dir=$2
+  shift 2
   echo "$tag: compile"
-  if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
+  if ! "$@" cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
     grep -E -B2 -A12 'error|FAILED' "$dir/build.log" | head -n 80 >&2 || tail -n 60 "$dir/build.log" >&2
     echo "$tag: compile FAILED (log: $dir/build.log)" >&2
     exit 1
   fi
+}
+
+# trixie_src_uri: the archive URI of the apt entry that offers trixie's
+# sources (setup.sh adds one), empty if there is none. The build root is
+# bootstrapped from the same archive.
+trixie_src_uri() {
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$f" ] || continue
+    sed -nE 's/^[[:space:]]*deb-src[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+)[[:space:]]+trixie([[:space:]].*)?$/\2/p' "$f"
+  done | head -n 1 | grep . && return 0
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    # deb822: one stanza carrying both "Types: ... deb-src" and "Suites: ... trixie".
+    awk 'BEGIN{RS=""} /(^|\n)Types:[^\n]*deb-src/ && /(^|\n)Suites:[^\n]*(^|[[:space:]])trixie([[:space:]]|\n|$)/ {
+      if (match($0, /(^|\n)URIs:[[:space:]]*[^[:space:]\n]+/)) { u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[[:space:]]*/, "", u); print u; exit }
+    }' "$f"
+  done | head -n 1
 }

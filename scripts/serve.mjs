@@ -71,8 +71,8 @@ function locate(mounts, urlPath) {
   return null;
 }
 
-async function respond(mounts, isolation, request, response) {
-  const common = { 'Cache-Control': 'no-store', ...(isolation ? ISOLATION_HEADERS : {}) };
+async function respond(mounts, isolation, headers, request, response) {
+  const common = { 'Cache-Control': 'no-store', ...(isolation ? ISOLATION_HEADERS : {}), ...headers };
   const fail = (status, message) => {
     response.writeHead(status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' });
     response.end(request.method === 'HEAD' ? undefined : `${message}\n`);
@@ -105,11 +105,12 @@ async function respond(mounts, isolation, request, response) {
 
 // Resolves to {url, port, close()} once listening. mounts: {'/prefix': folder};
 // isolation: false leaves out the COOP/COEP/CORP headers (pages are then not
-// cross-origin isolated); port 0 picks a free port.
-export async function serve({ mounts, isolation = true, host = '127.0.0.1', port = 0 } = {}) {
+// cross-origin isolated); headers: more headers for every response (e.g. a
+// Content-Security-Policy); port 0 picks a free port.
+export async function serve({ mounts, isolation = true, headers = {}, host = '127.0.0.1', port = 0 } = {}) {
   const list = normaliseMounts(mounts ?? {});
   const server = http.createServer((request, response) => {
-    respond(list, isolation, request, response).catch(() => {
+    respond(list, isolation, headers, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });

@@ -5,6 +5,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$repo/scripts/lib.sh"
 
 say() { printf 'setup: %s\n' "$*"; }
 
@@ -20,8 +21,10 @@ fi
 # the native sanitizer and fuzzing build (scripts/test-native.sh).
 # ninja-build: a no-op rebuild of ~2000 XNNPACK objects takes well under a
 # second with ninja (make needs several per flavour).
+# debootstrap: the Debian 13 root that holds the Wasm toolchain
+# (scripts/buildroot.sh).
 packages=(
-  emscripten nlohmann-json3-dev libeigen3-dev catch2
+  debootstrap nlohmann-json3-dev catch2
   cmake make ninja-build python3 xz-utils ca-certificates
   chromium
   clang libclang-rt-14-dev libcpuinfo-dev
@@ -40,24 +43,7 @@ done
 # has no usable xnnpack source). A deb-src-only entry lets apt download
 # sources from trixie without ever offering its binaries for install.
 need_update=0
-has_trixie_src() {
-  local f
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -r "$f" ] || continue
-    if grep -Eqs '^[[:space:]]*deb-src[[:space:]]+(\[[^]]*\][[:space:]]+)?[^[:space:]]+[[:space:]]+trixie([[:space:]]|$)' "$f"; then
-      return 0
-    fi
-  done
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -r "$f" ] || continue
-    # deb822: one stanza carrying both "Types: ... deb-src" and "Suites: ... trixie".
-    if awk 'BEGIN{RS=""} /(^|\n)Types:[^\n]*deb-src/ && /(^|\n)Suites:[^\n]*(^|[[:space:]])trixie([[:space:]]|\n|$)/ {found=1} END{exit !found}' "$f"; then
-      return 0
-    fi
-  done
-  return 1
-}
-if ! has_trixie_src; then
+if [ -z "$(trixie_src_uri)" ]; then
   say "adding the Debian trixie deb-src entry (source downloads only)"
   echo 'deb-src http://deb.debian.org/debian trixie main' |
     "${as_root[@]}" tee /etc/apt/sources.list.d/trixie-src.list >/dev/null

@@ -7,12 +7,15 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
+. scripts/lib.sh
+. scripts/buildroot.sh
 
 bash scripts/build.sh
 
-for flavour in simd-threads simd baseline; do
+# In the build root, whose node the build configured.
+for flavour in relaxed-simd-threads simd-threads simd baseline; do
   echo "test: C++ unit tests, $flavour"
-  (cd "$(bash scripts/build.sh --print-build-dir "$flavour")" && ctest --output-on-failure)
+  (cd "$(bash scripts/build.sh --print-build-dir "$flavour")" && in_buildroot ctest --output-on-failure)
 done
 
 # The same C++ built natively with AddressSanitizer and UBSan, then libFuzzer
@@ -25,11 +28,15 @@ bash scripts/test-native.sh
 echo "test: reference results (body-pix on tfjs-backend-cpu)"
 node tests/reference/warm-cache.mjs --jobs "$(nproc)"
 
+# Node 20 runs the relaxed-simd-threads flavour only with this flag; the test
+# runner passes it on to every test file's process.
+node_flags=(--experimental-wasm-relaxed-simd)
+
 echo "test: JS tests"
 # A hang fails its test instead of holding CI until its deadline.
-node --test --test-timeout=600000 tests/js/
+node "${node_flags[@]}" --test --test-timeout=600000 tests/js/
 
 # Chromium through playwright-core; tests/support/browser.mjs skips them
 # loudly without /usr/bin/chromium, or fails them under CI=true.
 echo "test: browser tests"
-node --test --test-timeout=600000 tests/browser/
+node "${node_flags[@]}" --test --test-timeout=600000 tests/browser/

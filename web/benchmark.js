@@ -2,7 +2,7 @@
 // one page and one run. ?auto=1 runs it with the settings in the URL (or the
 // defaults) and sets window.benchmarkResults when done.
 import * as bodyPix from '/js/index.js';
-import { FLAVOURS } from '/js/engine.js';
+import { FLAVOURS, unsupportedReason } from '/js/engine.js';
 import {
   DEFAULT_VARIANT, fillVariantSelect, formatMs, gpuInfo, loadImage, modelUrl, photoCanvas, siteConfig, variantById,
 } from './site.js';
@@ -36,8 +36,7 @@ const BACKENDS = [
     label: `bodypix-wasm ${flavour}`,
     short: `wasm ${flavour}`,
     unavailable: supported.includes(flavour) ? null
-      : `this page cannot run it (${flavour === 'simd-threads'
-        ? 'threads need a cross-origin isolated page' : 'no Wasm SIMD'})`,
+      : `this page cannot run it (${unsupportedReason(flavour)})`,
     load: (c) => bodyPix.load({ ...c, backend: 'wasm', flavour, worker: $('worker').checked }),
   })),
   {

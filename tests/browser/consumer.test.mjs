@@ -74,8 +74,9 @@ function buildApp(variant) {
   if (!built.has(variant)) {
     built.set(variant, (async () => {
       const { tarball, files } = await pack();
-      for (const f of ['js/index.js', 'js/engine.js', 'js/webgl.js', 'dist/bodypix-simd-threads.wasm',
-        'dist/bodypix-simd-threads.worker.js', 'dist/bodypix-simd.wasm', 'dist/package.json']) {
+      for (const f of ['js/index.js', 'js/engine.js', 'js/webgl.js', 'dist/bodypix-relaxed-simd-threads.mjs',
+        'dist/bodypix-relaxed-simd-threads.wasm', 'dist/bodypix-simd-threads.mjs', 'dist/bodypix-simd-threads.wasm',
+        'dist/bodypix-simd.mjs', 'dist/bodypix-simd.wasm']) {
         assert.ok(files.includes(f), `the package lacks ${f}`);
       }
       const app = await installApp(tarball, variant, variant === 'tfjs' ? TFJS : []);
@@ -94,6 +95,7 @@ async function runApp(t, { isolation, worker = false, backend = 'auto', variant 
   if (!browser) return null;
   const dist = await buildApp(variant);
   const assets = await fs.readdir(path.join(dist, 'assets'));
+  assert.ok(assets.some((f) => /^bodypix-relaxed-simd-threads-.*\.wasm$/.test(f)), `vite copied no Relaxed SIMD engine: ${assets}`);
   assert.ok(assets.some((f) => /^bodypix-simd-threads-.*\.wasm$/.test(f)), `vite copied no threaded engine: ${assets}`);
   assert.ok(assets.some((f) => /^bodypix-simd-[^t].*\.wasm$/.test(f)), `vite copied no SIMD engine: ${assets}`);
 
@@ -110,7 +112,7 @@ async function runApp(t, { isolation, worker = false, backend = 'auto', variant 
   if (backend === 'webgl') return { result, requests, errors, model };
   assert.equal(result.error, undefined, `the app failed: ${result.error}`);
   assert.equal(result.crossOriginIsolated, isolation);
-  assert.ok(requests.some((p) => /^\/assets\/bodypix-simd.*\.wasm$/.test(p)), 'the engine came from the bundle');
+  assert.ok(requests.some((p) => /^\/assets\/bodypix-.*\.wasm$/.test(p)), 'the engine came from the bundle');
   assert.deepEqual(requests.filter((p) => /tfjs|tensorflow|body-pix|webgl/i.test(p)), [],
     'a Wasm-only app must not fetch TF.js');
   assert.deepEqual(errors, []);
@@ -138,12 +140,12 @@ async function assertSameAsNode(result, model, flavour) {
     "the app's part map differs from Node's");
 }
 
-test('a Vite app with the packed package segments a photo as Node does (cross-origin isolated: threads)', async (t) => {
+test('a Vite app with the packed package segments a photo as Node does (cross-origin isolated: Relaxed SIMD, threads)', async (t) => {
   const s = await runApp(t, { isolation: true });
   if (!s) return;
-  assert.equal(s.result.backend, 'wasm-simd-threads');
+  assert.equal(s.result.backend, 'wasm-relaxed-simd-threads');
   assert.match(s.result.backendReason, /^single images run faster on Wasm/);
-  await assertSameAsNode(s.result, s.model, 'simd-threads');
+  await assertSameAsNode(s.result, s.model, 'relaxed-simd-threads');
 });
 
 test('the same app without cross-origin isolation falls back to the SIMD-only engine and still works', async (t) => {
@@ -156,9 +158,9 @@ test('the same app without cross-origin isolation falls back to the SIMD-only en
 test('the app with worker: true: Vite bundles the engine into the Worker too', async (t) => {
   const s = await runApp(t, { isolation: true, worker: true });
   if (!s) return;
-  assert.equal(s.result.backend, 'wasm-simd-threads');
+  assert.equal(s.result.backend, 'wasm-relaxed-simd-threads');
   assert.equal(s.result.backendReason, 'worker: true runs the Wasm engine in a Web Worker');
-  await assertSameAsNode(s.result, s.model, 'simd-threads');
+  await assertSameAsNode(s.result, s.model, 'relaxed-simd-threads');
 });
 
 test("the app built without TF.js installed: backend 'webgl' fails with an Error that says what to install", async (t) => {
@@ -190,5 +192,5 @@ test("an app with TF.js installed runs backend 'webgl' from its bundle, in agree
 test('the app with TF.js installed but on Wasm never fetches TF.js', async (t) => {
   const s = await runApp(t, { isolation: true, variant: 'tfjs' });
   if (!s) return;
-  assert.equal(s.result.backend, 'wasm-simd-threads');
+  assert.equal(s.result.backend, 'wasm-relaxed-simd-threads');
 });

@@ -13,13 +13,13 @@ const HARNESS = 'tests/browser/pages/harness.html';
 
 // Opens the harness page and decodes the golden photo there; the browser's
 // decoder, not jpeg-js, defines the pixels both sides segment.
-async function setUp(t, { isolation = true } = {}) {
+async function setUp(t, { isolation = true, headers } = {}) {
   const [, photo] = requireShared(t, [`models/bodypix/mobilenet/quant2/075/model-stride16.json`, GOLDEN.image]) ?? [];
   if (!photo) return null;
   const browser = await launchBrowser(t);
   if (!browser) return null;
   const model = getModel(DEFAULT_MODEL_ID);
-  const server = await startServer(t, { isolation });
+  const server = await startServer(t, { isolation, headers });
   const { page, errors } = await openPage(t, browser, server.url + HARNESS);
   await page.waitForFunction(() => window.harnessReady);
   const decoded = await page.evaluate(async (url) => {
@@ -99,4 +99,29 @@ test('without cross-origin isolation load() falls back to the SIMD engine, which
     assertSame(inPage.parts, inNode.parts, `segmentPersonParts, worker: ${worker}`);
   }
   assert.deepEqual(s.errors, []);
+});
+
+// The strictest policy a site can keep and still run Wasm: no 'unsafe-eval'
+// (so no glue evaluated from text), Workers only from the site or blobs.
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:";
+
+test('under a strict Content-Security-Policy every flavour segments on the page thread and in a Worker', async (t) => {
+  const s = await setUp(t, { headers: { 'Content-Security-Policy': STRICT_CSP } });
+  if (!s) return;
+  const flavours = await s.page.evaluate(() => harness.bodyPix.supportedFlavours());
+  assert.deepEqual(flavours, FLAVOURS);
+  for (const flavour of flavours) {
+    const inNode = await segmentInNode(s.model, flavour, s.pixels);
+    for (const worker of [false, true]) {
+      await t.test(`${flavour}, worker: ${worker}`, async () => {
+        const inPage = await segmentInPage(s.page, { modelUrl: s.modelUrl, quantBytes: 2, multiplier: 0.75, flavour, worker });
+        assert.equal(inPage.backend, `wasm-${flavour}`);
+        assertSame(inPage.person, inNode.person, 'segmentPerson');
+        assertSame(inPage.parts, inNode.parts, 'segmentPersonParts');
+      });
+    }
+  }
+  // A refused script, Worker or fetch shows up here; the policy also refuses
+  // the harness page's own placeholder icon (data:), which is not ours.
+  assert.deepEqual(s.errors.filter((e) => !/Loading the image 'data:,'/.test(e)), []);
 });

@@ -74,7 +74,7 @@ test('auto: Wasm for images, and for video on software WebGL (SwiftShader), with
     net.dispose();
     return [net.backend, net.backendReason];
   }, s.config);
-  assert.equal(image[0], 'wasm-simd-threads');
+  assert.equal(image[0], 'wasm-relaxed-simd-threads');
   assert.match(image[1], /^single images run faster on Wasm/);
 
   const refused = await s.page.evaluate((c) => harness.bodyPix.load({ ...c, backend: 'webgl', worker: true })

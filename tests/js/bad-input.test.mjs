@@ -407,7 +407,7 @@ test('bad load() configs are Errors naming the value', async (t) => {
     [{ modelUrl: '' }, /modelUrl must be a non-empty string/],
     [{ onProgress: 'x' }, /onProgress must be a function/],
     [{ allowAnyShardPath: 'yes' }, /allowAnyShardPath must be true or false/],
-    [{ flavour: 42 }, /unknown engine flavour '42': use one of simd-threads,simd,baseline/],
+    [{ flavour: 42 }, /unknown engine flavour '42': use one of relaxed-simd-threads,simd-threads,simd,baseline/],
     [{ wasmPath: 'file:///nonexistent/' }, /the simd engine is not built \(\/nonexistent\/bodypix-simd\.wasm is missing\)/],
   ];
   for (const [config, error] of rows) {

@@ -19,7 +19,7 @@ const CLI = path.join(repoRoot, 'js/cli.js');
 // Resolves to {code, stdout, stderr} whatever the exit code.
 async function run(...args) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...process.execArgv, CLI, ...args]);
     return { code: 0, stdout, stderr };
   } catch (e) {
     if (typeof e.code !== 'number') throw e;

@@ -35,8 +35,8 @@ export async function launchBrowser(t, { args = [] } = {}) {
 
 // Serves the repo and the shared data (closed after t). isolation: false
 // drops the COOP/COEP headers, so pages are not cross-origin isolated.
-export async function startServer(t, { isolation = true } = {}) {
-  const server = await serve({ mounts: { '/': repoRoot, '/shared': sharedDir }, isolation });
+export async function startServer(t, { isolation = true, headers } = {}) {
+  const server = await serve({ mounts: { '/': repoRoot, '/shared': sharedDir }, isolation, headers });
   t.after(() => server.close());
   return server;
 }
