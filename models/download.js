@@ -4,7 +4,7 @@
 // ms) ends them by itself, and transient failures (no answer, HTTP 5xx, a
 // connection cut mid-body) are tried again after a growing pause.
 
-export const DOWNLOAD_DEFAULTS = Object.freeze({ stallTimeout: 30000, retries: 2, retryDelay: 500 });
+const DOWNLOAD_DEFAULTS = Object.freeze({ stallTimeout: 30000, retries: 2, retryDelay: 500 });
 
 // setTimeout's limit: longer delays overflow and fire at once.
 const MAX_DELAY = 2 ** 31 - 1;
