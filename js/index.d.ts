@@ -79,8 +79,28 @@ export interface ModelConfig {
    * Browsers, Wasm backend: keep the downloaded model files in the Cache API
    * (true: the store 'bodypix-wasm-models', or a store name) and load them from
    * there next time. For immutable URLs such as the official ones. Default false.
+   * Files are kept only once the engine took the model; a cached model that
+   * fails is dropped and fetched again.
    */
   cacheModel?: boolean | string;
+  /**
+   * Ends load() and its downloads at once: load() rejects with an Error named
+   * 'AbortError' (in worker mode too). Already aborted, load() rejects at once.
+   * On the WebGL backend TF.js's own downloads carry on, their model discarded.
+   */
+  signal?: AbortSignal;
+  /**
+   * Wasm backend: milliseconds without a byte after which a download fails
+   * (waiting for the server to answer, or mid-file). Default 30000.
+   */
+  stallTimeout?: number;
+  /**
+   * Wasm backend: how many times a download that failed on the way (no answer,
+   * HTTP 5xx, connection cut) is tried again; 4xx are not. 0 to 10, default 2.
+   */
+  retries?: number;
+  /** Milliseconds before the first retry, doubled for each next one. Default 500. */
+  retryDelay?: number;
   /**
    * The engine: this package's Wasm engine, body-pix itself on TF.js's WebGL
    * backend, or 'auto' (default): WebGL only for usage 'video' on a hardware GPU.

@@ -1,4 +1,5 @@
 // bodypix-wasm: @tensorflow-models/body-pix 2.x's API on a WebAssembly engine.
+import { abortError, downloadOptions, follow } from '../models/download.js';
 import { fetchModelFiles } from '../models/loader.js';
 import { modelPath, OFFICIAL_BASE_URL, validateModelConfig } from '../models/variants.js';
 import { chooseBackend } from './backend.js';
@@ -18,26 +19,63 @@ export { BodyPix, MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, PERSON_INFERENCE_CONFI
 // in browsers, worker: true (the engine runs in a Web Worker), backend
 // ('auto' | 'wasm' | 'webgl') and usage ('image' | 'video'): see js/backend.js
 // for what 'auto' picks; net.backend and net.backendReason tell what it did.
+// signal (an AbortSignal), stallTimeout, retries and retryDelay govern the
+// downloads: see models/download.js.
 export async function load(config) {
   if (config != null && (typeof config !== 'object' || Array.isArray(config))) {
     throw new Error(`load() takes a config object (or nothing for the defaults), not ${JSON.stringify(config)}`);
   }
   const explicitStride = config?.outputStride;
   const c = validateModelConfig(config);
+  // Checked here too, so that worker mode refuses them on the caller's thread.
+  const { signal } = downloadOptions(c);
+  const url = c.modelUrl ?? OFFICIAL_BASE_URL + modelPath(c);
+  const aborted = () => abortError(`load() was aborted by its signal while loading ${url}`, signal);
+  if (signal?.aborted) throw aborted();
   const { backend, reason } = chooseBackend(c);
-  const net = await loadOn(backend, config, c, explicitStride);
+  const net = await untilAborted(loadOn(backend, config, c, url, explicitStride), signal, aborted);
   net.backendReason = reason;
   return net;
 }
 
-async function loadOn(backend, config, c, explicitStride) {
+// load() answers an abort at once, whatever it was doing (downloads end by
+// the same signal); a model that arrives all the same is disposed.
+function untilAborted(loading, signal, aborted) {
+  if (!signal) return loading;
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      reject(aborted());
+      loading.then((net) => net.dispose(), () => {});
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    loading.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+async function loadOn(backend, config, c, url, explicitStride) {
   if (c.worker) return loadInWorker({ ...config, backend: 'wasm' }, c);
-  const url = c.modelUrl ?? OFFICIAL_BASE_URL + modelPath(c);
   if (backend === 'webgl') return (await import('./webgl.js')).loadWebGL(c, url);
-  const [engine, files] = await Promise.all([
-    loadEngine({ flavour: c.flavour, wasmPath: c.wasmPath }),
-    fetchModelFiles(url, { onProgress: c.onProgress, allowAnyShardPath: c.allowAnyShardPath, cacheModel: c.cacheModel }),
-  ]);
+  // The engine compiles while the files download; one that cannot start
+  // ends the downloads, and its Error is load()'s.
+  const engine = loadEngine({ flavour: c.flavour, wasmPath: c.wasmPath });
+  const { controller, release } = follow(c.signal);
+  engine.catch(() => controller.abort());
+  const options = {
+    onProgress: c.onProgress, allowAnyShardPath: c.allowAnyShardPath, cacheModel: c.cacheModel,
+    signal: controller.signal, stallTimeout: c.stallTimeout, retries: c.retries, retryDelay: c.retryDelay,
+  };
+  try {
+    return await fetchModelFiles(url, options, async (files) => start(await engine, files, c, explicitStride));
+  } catch (e) {
+    // Downloads that the engine's failure ended: its Error says what happened.
+    if (controller.signal.aborted && !c.signal?.aborted) await engine;
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+async function start(engine, files, c, explicitStride) {
   const model = engine.module.loadModel(files.json, files.shards, {
     threads: c.threads ?? 0,
     outputStride: explicitStride ?? 0,

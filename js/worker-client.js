@@ -88,7 +88,7 @@ class WorkerBodyPix {
       if (!call) return;
       if ('progress' in data) return call.onProgress?.(data.progress);
       this._pending.delete(data.id);
-      if ('error' in data) call.reject(new Error(data.error));
+      if ('error' in data) call.reject(Object.assign(new Error(data.error), { name: data.name }));
       else call.resolve(data.result);
     };
     // A worker that could not start (its module failed to load) or died
@@ -138,19 +138,25 @@ export async function loadInWorker(config, validated) {
     throw new Error('worker: true runs the engine in a Web Worker, which this runtime does not have ' +
       '(in Node, call load() from a worker_threads Worker instead)');
   }
-  const { onProgress, worker: _, ...rest } = config;
+  const { onProgress, signal, worker: _, ...rest } = config;
   // A relative modelUrl means the page's URL, not the worker script's.
   if (typeof rest.modelUrl === 'string' && globalThis.document?.baseURI) {
     rest.modelUrl = new URL(rest.modelUrl, document.baseURI).href;
   }
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const model = new WorkerBodyPix(worker, validated);
+  // An AbortSignal cannot be posted: its abort is, and the worker aborts a
+  // signal of its own, which ends its downloads.
+  const abort = () => worker.postMessage({ abort: true });
+  signal?.addEventListener('abort', abort);
   let info;
   try {
     info = await model._call('load', [{ ...rest, progress: typeof onProgress === 'function' }], [], onProgress);
   } catch (e) {
     model.dispose();
     throw e;
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
   const { methods, ...properties } = info;
   Object.assign(model, properties);

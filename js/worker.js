@@ -5,12 +5,19 @@ import { load } from './index.js';
 import { transferablesOf } from './worker-client.js';
 
 let model = null;
+// Aborts the load() in progress when the page's signal fires.
+let loading = null;
 
 async function run(id, method, args) {
   if (method === 'load') {
     const { progress, ...config } = args[0];
     if (progress) config.onProgress = (p) => postMessage({ id, progress: p });
-    model = await load(config);
+    loading = new AbortController();
+    try {
+      model = await load({ ...config, signal: loading.signal });
+    } finally {
+      loading = null;
+    }
     const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(model))
       .filter((name) => typeof model[name] === 'function' && !name.startsWith('_') &&
         name !== 'constructor' && name !== 'dispose');
@@ -27,11 +34,13 @@ async function run(id, method, args) {
   }
 }
 
-self.onmessage = async ({ data: { id, method, args } }) => {
+self.onmessage = async ({ data: { id, method, args, abort } }) => {
+  if (abort) return loading?.abort();
   try {
     const result = await run(id, method, args);
     postMessage({ id, result }, transferablesOf(result));
   } catch (e) {
-    postMessage({ id, error: e?.message ?? String(e) });
+    // The name too: an AbortError stays one on the page.
+    postMessage({ id, error: e?.message ?? String(e), name: e instanceof Error ? e.name : 'Error' });
   }
 };

@@ -1,5 +1,7 @@
 // Fetches a TF.js graph model (model.json and its weight shards) from a URL,
 // or in Node also from a file path or file:// URL.
+import { download, downloadOptions, follow, readBody } from './download.js';
+import { KNOWN_SHA256, OFFICIAL_BASE_URL } from './variants.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -53,44 +55,33 @@ async function openCache(name) {
   }
 }
 
-async function fetchBytes(url, onChunk, cache) {
-  let response = await cache?.match(url).catch(() => undefined);
-  let stored = Promise.resolve();
-  if (!response) {
-    try {
-      response = await fetch(url);
-    } catch (e) {
-      throw new Error(`cannot fetch ${url}: ${e.message}`);
-    }
-    if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
-    if (cache) stored = cache.put(url, response.clone()).catch(() => {});
-  }
+// Keeps the files of a model the engine took. A store that fails part way
+// takes back what it wrote: the cache holds whole models only.
+async function store(cache, files) {
   try {
-    return await readBody(response, onChunk);
-  } finally {
-    // The next load() should find the file even if it starts right away.
-    await stored;
+    for (const { url, bytes } of files) await cache.put(url, new Response(bytes));
+  } catch {
+    await forget(cache, files.map((f) => f.url));
   }
 }
 
-async function readBody(response, onChunk) {
-  if (!response.body || !onChunk) return new Uint8Array(await response.arrayBuffer());
-  const chunks = [];
-  let length = 0;
-  for (const reader = response.body.getReader(); ;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.length;
-    onChunk(value.length);
+async function forget(cache, urls) {
+  await Promise.all(urls.map((url) => cache.delete(url).catch(() => false)));
+}
+
+const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+// The official files whose SHA-256 is published must match it, from the
+// network or the cache. Insecure pages have no crypto.subtle (nor a Cache
+// API), and the official URLs are HTTPS: there the check is TLS's.
+async function checkOfficial(url, bytes) {
+  const expected = url.startsWith(OFFICIAL_BASE_URL) ? KNOWN_SHA256[url.slice(OFFICIAL_BASE_URL.length)] : undefined;
+  if (!expected || !globalThis.crypto?.subtle) return;
+  const actual = hex(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  if (actual !== expected) {
+    throw new Error(`${url} is not the official file: its SHA-256 is ${actual}, the published one is ${expected} ` +
+      '(cut short or altered on the way?)');
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 function resolve(base, relative) {
@@ -102,11 +93,14 @@ function resolve(base, relative) {
 
 export const DEFAULT_CACHE_NAME = 'bodypix-wasm-models';
 
-// Returns {json, shards} ready for the engine. onProgress({loaded, total})
+// Resolves to accept({json, shards}) (by default the files themselves),
+// accept being where the engine takes the model. onProgress({loaded, total})
 // reports weight bytes as they arrive; total comes from the manifest.
-// cacheModel (true, or a Cache API store name) keeps fetched files in the
-// browser's Cache API and serves later loads from there.
-export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath = false, cacheModel = false } = {}) {
+// signal, stallTimeout, retries and retryDelay: see download.js. cacheModel
+// (true, or a Cache API store name) serves files from the browser's Cache
+// API, and keeps those it fetched there once accept() resolved.
+export async function fetchModelFiles(modelUrl, options = {}, accept = (files) => files) {
+  const { onProgress, allowAnyShardPath = false, cacheModel = false } = options;
   if (typeof modelUrl !== 'string' || modelUrl === '') throw new Error('modelUrl must be a non-empty string');
   if (onProgress != null && typeof onProgress !== 'function') throw new Error('onProgress must be a function');
   // A truthy string from a query or a form must not lift the folder check.
@@ -116,9 +110,62 @@ export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath 
   if (cacheModel != null && typeof cacheModel !== 'boolean' && (typeof cacheModel !== 'string' || cacheModel === '')) {
     throw new Error('cacheModel must be true, false or the name of a Cache API store');
   }
-  const cache = await openCache(cacheModel === true ? DEFAULT_CACHE_NAME : cacheModel);
-  const read = (location, onChunk) =>
-    isFileLocation(location) ? readFileLocation(location) : fetchBytes(location, onChunk, cache);
+  const settings = {
+    onProgress,
+    allowAnyShardPath: allowAnyShardPath === true,
+    network: downloadOptions(options),
+    cache: await openCache(cacheModel === true ? DEFAULT_CACHE_NAME : cacheModel),
+  };
+  const cached = [];
+  try {
+    return await attempt(modelUrl, settings, accept, cached);
+  } catch (e) {
+    if (cached.length === 0 || settings.network.signal?.aborted) throw e;
+    // A cached model that fails (a file cut short that an older version
+    // kept, a disk fault) is dropped and fetched again: the cache heals.
+    await forget(settings.cache, cached);
+    return attempt(modelUrl, settings, accept, null);
+  }
+}
+
+// One try at the model: files from the cache where `cached` (which collects
+// their URLs) allows, else from the network; what was fetched is stored once
+// accept() took the model.
+async function attempt(modelUrl, settings, accept, cached) {
+  const { cache } = settings;
+  const fetched = [];
+  // One file that fails ends the others' downloads: the load has no use for them.
+  const { controller, release } = follow(settings.network.signal);
+  const network = { ...settings.network, signal: controller.signal };
+  const read = async (location, onChunk) => {
+    if (isFileLocation(location)) return readFileLocation(location);
+    const hit = cached && await cache?.match(location).catch(() => undefined);
+    let bytes;
+    if (hit) {
+      cached.push(location);
+      bytes = await readBody(hit, onChunk);
+    } else {
+      bytes = await download(location, network, onChunk);
+      fetched.push({ url: location, bytes });
+    }
+    await checkOfficial(location, bytes);
+    return bytes;
+  };
+  let files;
+  try {
+    files = await readModel(modelUrl, settings, read);
+  } catch (e) {
+    controller.abort();
+    throw e;
+  } finally {
+    release();
+  }
+  const result = await accept(files);
+  if (cache) await store(cache, fetched);
+  return result;
+}
+
+async function readModel(modelUrl, { onProgress, allowAnyShardPath }, read) {
   const json = new TextDecoder().decode(await read(modelUrl));
   let manifest;
   try {
@@ -128,7 +175,7 @@ export async function fetchModelFiles(modelUrl, { onProgress, allowAnyShardPath 
   }
   if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
-  paths.forEach((p) => checkShardPath(p, allowAnyShardPath === true));
+  paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
   // Only for progress reports: the engine checks the manifest itself.
   const total = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])).reduce((sum, w) => {
     const bytes = { uint8: 1, uint16: 2, float16: 2 }[w?.quantization?.dtype] ?? 4;

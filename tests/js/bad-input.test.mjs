@@ -377,14 +377,16 @@ test('model files over HTTP that are missing or wrong are Errors naming the URL'
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());
   const base = `http://127.0.0.1:${server.address().port}`;
-  const load = (p) => bodyPix.load({ ...CONFIG, modelUrl: `${base}${p}`, flavour: FLAVOUR });
+  // Server errors are retried: short pauses keep the test fast.
+  const load = (p) => bodyPix.load({ ...CONFIG, modelUrl: `${base}${p}`, flavour: FLAVOUR, retryDelay: 10 });
   await rejectsWith(load('/missing/model.json'), new RegExp(`cannot fetch ${base}/missing/model\\.json: HTTP 404 Not Found`));
-  await rejectsWith(load('/error/model.json'), /cannot fetch .*\/error\/model\.json: HTTP 500 Internal Server Error/);
+  await rejectsWith(load('/error/model.json'),
+    /cannot fetch .*\/error\/model\.json: HTTP 500 Internal Server Error; gave up after 3 attempts$/);
   await rejectsWith(load('/noshard/model.json'), /cannot fetch .*\/noshard\/group1-shard1of1\.bin: HTTP 404 Not Found/);
   await rejectsWith(load('/html/model.json'), /\/html\/model\.json is not a model\.json file/);
   // Nothing listening there.
-  await rejectsWith(bodyPix.load({ ...CONFIG, modelUrl: 'http://127.0.0.1:1/model.json', flavour: FLAVOUR }),
-    /cannot fetch http:\/\/127\.0\.0\.1:1\/model\.json: fetch failed/);
+  await rejectsWith(bodyPix.load({ ...CONFIG, modelUrl: 'http://127.0.0.1:1/model.json', flavour: FLAVOUR, retries: 0 }),
+    /cannot fetch http:\/\/127\.0\.0\.1:1\/model\.json: the connection failed before any data came \(fetch failed: bad port\)$/);
   const net = await load('/ok/model.json');
   assert.equal((await net.segmentPerson(s.photo)).data.length, s.photo.width * s.photo.height);
   net.dispose();
@@ -407,6 +409,12 @@ test('bad load() configs are Errors naming the value', async (t) => {
     [{ modelUrl: '' }, /modelUrl must be a non-empty string/],
     [{ onProgress: 'x' }, /onProgress must be a function/],
     [{ allowAnyShardPath: 'yes' }, /allowAnyShardPath must be true or false/],
+    [{ signal: new AbortController() }, /signal must be an AbortSignal \(an AbortController's \.signal\), not AbortController/],
+    [{ signal: 'stop' }, /signal must be an AbortSignal .*, not "stop"/],
+    [{ stallTimeout: 0 }, /stallTimeout must be a number of milliseconds from 1 to 2147483647, not 0/],
+    [{ stallTimeout: '30s' }, /stallTimeout must be .*, not "30s"/],
+    [{ retries: 1.5 }, /retries must be an integer from 0 to 10, not 1\.5/],
+    [{ retryDelay: -1 }, /retryDelay must be a number of milliseconds from 0 to 60000, not -1/],
     [{ flavour: 42 }, /unknown engine flavour '42': use one of relaxed-simd-threads,simd-threads,simd,baseline/],
     [{ wasmPath: 'file:///nonexistent/' }, /the simd engine is not built \(\/nonexistent\/bodypix-simd\.wasm is missing\)/],
   ];

@@ -14,7 +14,8 @@ export async function node(): Promise<void> {
     architecture: 'MobileNetV1', outputStride: 16, multiplier: 0.75, quantBytes: 2,
     modelUrl: 'model-stride16.json', flavour: 'simd', threads: 2, wasmPath: 'file:///dist/',
     onProgress: ({ loaded, total }) => console.log(loaded / total), allowAnyShardPath: false,
-    backend: 'auto', worker: false,
+    backend: 'auto', worker: false, signal: AbortSignal.timeout(60000), stallTimeout: 10000, retries: 3,
+    retryDelay: 250,
   };
   const net: BodyPix = await load(config);
   const pixels = { data: new Uint8ClampedArray(4 * 6), width: 3, height: 2 };
@@ -42,6 +43,10 @@ export async function node(): Promise<void> {
   await load({ outputStride: 12 });
   // @ts-expect-error: not a flavour
   await load({ flavour: 'fast' });
+  // @ts-expect-error: the controller is not its signal
+  await load({ signal: new AbortController() });
+  // @ts-expect-error: milliseconds, not a string
+  await load({ stallTimeout: '30s' });
   // @ts-expect-error: numbers are not inputs
   await net.segmentPerson(42);
   // @ts-expect-error: part data is Int32Array, not Uint8Array
