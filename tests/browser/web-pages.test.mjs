@@ -72,8 +72,8 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
       partsWidth: views.parts.width,
     };
   });
-  assert.match(shown.backend, /^wasm-simd-threads/);
-  assert.match(shown.reason, /^auto chose it: .*Wasm.*\.Flavour simd-threads: the best this page runs/);
+  assert.match(shown.backend, /^wasm-relaxed-simd-threads/);
+  assert.match(shown.reason, /^auto chose it: .*Wasm.*\.Flavour relaxed-simd-threads: the best this page runs/);
   assert.match(shown.where, /in a Web Worker$/);
   shown.timings.forEach((v) => assert.match(v, /^\d+(\.\d)? ms$/));
   assert.deepEqual([shown.width, shown.height, shown.partsWidth], [1049, 861, 1049]);
@@ -82,7 +82,7 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
   // The same pixels through the engine in Node.
   const model = getModel('quant2-075-16');
   const net = await bodyPix.load({
-    modelUrl: model.jsonPath, quantBytes: 2, multiplier: 0.75, flavour: 'simd-threads',
+    modelUrl: model.jsonPath, quantBytes: 2, multiplier: 0.75, flavour: 'relaxed-simd-threads',
   });
   const source = bytesOf(shown.source);
   const expected = await net.segmentPerson({ data: source, width: 1049, height: 861 }, shown.config);

@@ -109,7 +109,7 @@ test('worker mode: same results, inputs, Errors and lifecycle as the page-thread
     ];
 
     // A relative modelUrl means the page's URL, as without a worker.
-    const relative = await bodyPix.load({ modelUrl: `../../..${modelUrl}`, worker: true });
+    const relative = await bodyPix.load({ ...config, modelUrl: `../../..${modelUrl}`, worker: true });
     out.relative = plain(await relative.segmentPerson(photo));
     relative.dispose();
 
