@@ -7,7 +7,9 @@
 // the JS, HTTP cache and model files that the backends before it warmed
 // (TF.js's WebGL and Wasm backends share tfjs-core and body-pix). Arguments
 // are the page's URL settings, e.g. runs=10 model=mobilenet-75-q2-s16
-// worker=1 backends=wasm-simd,tfjs-wasm.
+// worker=1 backends=wasm-simd,tfjs-wasm, and colds=N: N fresh contexts per
+// backend, taken in turn (default 1); cold and warm are then medians over
+// them, and the cold column shows their range.
 //   node scripts/bench-browser.mjs [key=value ...]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,9 @@ import { repoRoot, sharedDir } from '../tests/support/shared.mjs';
 
 const PEER = 'tfjs-wasm';
 const query = new URLSearchParams([['auto', '1'], ...process.argv.slice(2).map((a) => a.split('=', 2))]);
+const colds = Number(query.get('colds') ?? 1);
+query.delete('colds');
+if (!Number.isInteger(colds) || colds < 1) throw new Error(`colds must be a whole number of runs, not ${colds}`);
 const models = path.join(sharedDir, 'models');
 const site = await serveSite({ models: fs.existsSync(models) ? models : null, shared: sharedDir });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -38,6 +43,31 @@ async function runPage(backend) {
   }
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// One entry per backend and method: medians over the fresh contexts (the
+// first error, if any run failed).
+function combine(entries) {
+  const groups = new Map();
+  for (const e of entries) {
+    const key = `${e.backend}/${e.method}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  return [...groups.values()].map((group) => {
+    const failed = group.find((e) => e.error);
+    if (failed || group.length === 1) return failed ?? group[0];
+    const colds = group.map((e) => e.coldMs);
+    return {
+      ...group[0],
+      coldMs: median(colds),
+      coldRangeMs: [Math.min(...colds), Math.max(...colds)],
+      coldsMs: colds,
+      warmMedianMs: median(group.map((e) => e.warmMedianMs)),
+      warmP90Ms: median(group.map((e) => e.warmP90Ms)),
+    };
+  });
+}
+
 try {
   // The backends the page would run with these settings (those it can run).
   const listing = await browser.newPage();
@@ -49,10 +79,13 @@ try {
   await listing.close();
   if (!backends.length) throw new Error(`no backend to run: backends=${q.get('backends')} names none this page can run`);
   const runs = [];
-  for (const backend of backends) runs.push(await runPage(backend));
+  for (let i = 0; i < colds; i++) {
+    for (const backend of backends) runs.push(await runPage(backend));
+  }
   const { date, settings, environment } = runs[0];
-  const results = runs.flatMap((r) => r.results);
+  const results = combine(runs.flatMap((r) => r.results));
   settings.freshContextPerBackend = true;
+  settings.colds = colds;
   const out = path.join(repoRoot, 'test-output', 'benchmark-browser.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ date, settings, environment, results }, null, 2));
@@ -66,9 +99,10 @@ try {
   console.log('|---|---|---|---|---|---|---|');
   for (const r of results) {
     const peer = results.find((p) => p.backend === PEER && p.method === r.method && !p.error);
+    const range = r.coldRangeMs ? ` (${r.coldRangeMs.map(Math.round).join('-')})` : '';
     const cells = r.error
       ? [`fails: ${r.error}`, '', '', '', '']
-      : [fmt(r.coldMs), fmt(r.warmMedianMs), fmt(r.warmP90Ms), ratio(r.coldMs, peer?.coldMs), ratio(r.warmMedianMs, peer?.warmMedianMs)];
+      : [fmt(r.coldMs) + range, fmt(r.warmMedianMs), fmt(r.warmP90Ms), ratio(r.coldMs, peer?.coldMs), ratio(r.warmMedianMs, peer?.warmMedianMs)];
     console.log(`| ${r.backendRun ?? r.backend} | ${r.method} | ${cells.join(' | ')} |`);
   }
   console.log(`(all results: ${path.relative(process.cwd(), out)})`);
