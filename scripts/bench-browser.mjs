@@ -10,6 +10,11 @@
 // worker=1 backends=wasm-simd,tfjs-wasm, and colds=N: N fresh contexts per
 // backend, taken in turn (default 1); cold and warm are then medians over
 // them, and the cold column shows their range.
+// Then a first-time visitor's whole wait, navigation -> first mask, on a page
+// that does nothing else (web/first-mask.html against first-mask-tfjs.html,
+// body-pix on tfjs-wasm with its scripts), colds times each in turn, for
+// each photo of photos= (default: a 513x513 and a 1049x861 one).
+// firstmask=0 skips it; firstmask=only runs nothing else.
 //   node scripts/bench-browser.mjs [key=value ...]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +28,10 @@ const PEER = 'tfjs-wasm';
 const query = new URLSearchParams([['auto', '1'], ...process.argv.slice(2).map((a) => a.split('=', 2))]);
 const colds = Number(query.get('colds') ?? 1);
 query.delete('colds');
+const firstMaskMode = query.get('firstmask') ?? '1';
+query.delete('firstmask');
+const FIRST_MASK_PHOTOS = ['tennis-player-and-crowd-513x513.jpg', 'three-people-office-1049x861.jpg'];
+const FIRST_MASK_PAGES = { ours: 'first-mask.html', [PEER]: 'first-mask-tfjs.html' };
 if (!Number.isInteger(colds) || colds < 1) throw new Error(`colds must be a whole number of runs, not ${colds}`);
 const models = path.join(sharedDir, 'models');
 const site = await serveSite({ models: fs.existsSync(models) ? models : null, shared: sharedDir });
@@ -68,7 +77,47 @@ function combine(entries) {
   });
 }
 
-try {
+// window.firstMask of one first-mask page in a fresh context.
+async function firstMask(file, photo) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    const q = new URLSearchParams({ photo });
+    if (query.get('flavour')) q.set('flavour', query.get('flavour'));
+    await page.goto(`${site.url}${file}?${q}`);
+    await page.waitForFunction(() => window.firstMask, null, { timeout: 300_000, polling: 50 });
+    const result = await page.evaluate(() => window.firstMask);
+    if (result.error) throw new Error(`${file}: ${result.error}`);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+async function firstMaskTable() {
+  const photos = query.get('photos')?.split(',') ?? FIRST_MASK_PHOTOS;
+  console.log(`navigation -> first mask, ${colds} fresh context(s) each, in turn (ms: median (range); phases: medians)`);
+  console.log('| page | photo | navigation -> first mask | import | load | first call | vs peer |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const photo of photos) {
+    const runs = Object.fromEntries(Object.keys(FIRST_MASK_PAGES).map((k) => [k, []]));
+    for (let i = 0; i < colds; i++) {
+      for (const [key, file] of Object.entries(FIRST_MASK_PAGES)) runs[key].push(await firstMask(file, photo));
+    }
+    const total = (key) => median(runs[key].map((r) => r.marks.mask));
+    for (const [key, list] of Object.entries(runs)) {
+      const phase = (from, to) => Math.round(median(list.map((r) => r.marks[to] - r.marks[from])));
+      const masks = list.map((r) => r.marks.mask);
+      console.log(`| ${list[0].backend} | ${list[0].photo} | ${Math.round(total(key))} (${Math.round(Math.min(...masks))}-` +
+        `${Math.round(Math.max(...masks))}) | ${phase('start', 'imported')} | ${phase('imported', 'loaded')} | ` +
+        `${phase('loaded', 'mask')} | ${(total(key) / total(PEER)).toFixed(2)}x |`);
+    }
+  }
+}
+
+// The benchmark page's results for every backend, as ratios of the peer's.
+async function benchmarkTable() {
   // The backends the page would run with these settings (those it can run).
   const listing = await browser.newPage();
   const q = new URLSearchParams(query);
@@ -106,6 +155,11 @@ try {
     console.log(`| ${r.backendRun ?? r.backend} | ${r.method} | ${cells.join(' | ')} |`);
   }
   console.log(`(all results: ${path.relative(process.cwd(), out)})`);
+}
+
+try {
+  if (firstMaskMode !== 'only') await benchmarkTable();
+  if (firstMaskMode !== '0') await firstMaskTable();
 } finally {
   await browser.close();
   await site.close();

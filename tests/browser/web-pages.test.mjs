@@ -121,6 +121,28 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
   assert.deepEqual(errors, []);
 });
 
+test('the first-mask pages segment one photo, ours and body-pix on tfjs-wasm, with the same people', async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  const results = {};
+  for (const file of ['first-mask.html', 'first-mask-tfjs.html']) {
+    const { page, errors } = await openPage(t, s.browser, `${s.site.url}${file}?photo=${PHOTO}`);
+    await page.waitForFunction(() => window.firstMask, null, { timeout: 120_000 });
+    const r = await page.evaluate(() => window.firstMask);
+    assert.equal(r.error, undefined, `${file}: ${r.error}`);
+    assert.equal(r.photo, '1049x861');
+    const { start, imported, loaded, mask } = r.marks;
+    assert.ok(start < imported && imported < loaded && loaded < mask, `${file}: marks in order ${JSON.stringify(r.marks)}`);
+    assert.deepEqual(errors, []);
+    results[file] = r;
+  }
+  assert.match(results['first-mask.html'].backend, /^wasm-relaxed-simd-threads$/);
+  assert.equal(results['first-mask-tfjs.html'].backend, 'tfjs-wasm');
+  const [ours, theirs] = Object.values(results).map((r) => r.personPixels);
+  assert.ok(ours > 0.05 * 1049 * 861, `three people should cover the photo (${ours} pixels)`);
+  assert.ok(Math.abs(ours - theirs) < 0.01 * ours, `person pixels: ours ${ours}, tfjs-wasm ${theirs}`);
+});
+
 test('the demo takes photos from its file input and from a drop, and follows its controls', async (t) => {
   const s = await setUp(t);
   if (!s) return;
