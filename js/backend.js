@@ -11,11 +11,10 @@
 //    shader cost is paid back over the stream.
 // The decision comes back as {backend: 'wasm' | 'webgl', reason}, and the
 // reason ends up on the model as net.backendReason.
+import { isNode } from './environment.js';
 
 export const BACKENDS = ['auto', 'wasm', 'webgl'];
 export const USAGES = ['image', 'video'];
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 // Renderer strings of the software rasterisers browsers fall back to when
 // there is no usable GPU (Chrome's SwiftShader, Mesa's llvmpipe / softpipe /

@@ -1,7 +1,6 @@
 // Loads one of the Wasm builds of the engine, picked by what the runtime
 // supports: Relaxed SIMD + threads, SIMD + threads, SIMD only, or baseline.
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+import { isNode } from './environment.js';
 
 // The smallest module that uses a SIMD instruction (i8x16.splat); validating
 // it answers "does this engine run wasm SIMD?" without running anything.

@@ -2,8 +2,7 @@
 // reads: pixels as they are; page elements, bitmaps and canvases drawn into a
 // canvas and read back; encoded PNG/JPEG files decoded.
 import { context2d, createCanvas, inputSize, isA } from './canvas.js';
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+import { isNode } from './environment.js';
 
 const ACCEPTED = 'an ImageData or {data, width, height} with RGBA or RGB bytes, an HTMLImageElement, ' +
   'HTMLVideoElement, HTMLCanvasElement, OffscreenCanvas or ImageBitmap (browsers), or an encoded PNG/JPEG ' +

@@ -2,8 +2,7 @@
 // or in Node also from a file path or file:// URL.
 import { download, downloadOptions, follow, readBody } from './download.js';
 import { KNOWN_SHA256, OFFICIAL_BASE_URL } from './variants.js';
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+import { isNode } from '../js/environment.js';
 
 // A hostile model.json must not make us read outside its own folder: shard
 // paths are plain relative names unless the caller allows more. URLs and

@@ -23,6 +23,7 @@ import { chromium } from 'playwright-core';
 import { serveSite } from './start.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/support/browser.mjs';
 import { repoRoot, sharedDir } from '../tests/support/shared.mjs';
+import { median } from '../web/stats.js';
 
 const PEER = 'tfjs-wasm';
 const query = new URLSearchParams([['auto', '1'], ...process.argv.slice(2).map((a) => a.split('=', 2))]);
@@ -51,8 +52,6 @@ async function runPage(backend) {
     await context.close();
   }
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // One entry per backend and method: medians over the fresh contexts (the
 // first error, if any run failed).

@@ -24,6 +24,7 @@ import { BodyPix } from '../js/bodypix.js';
 import { fetchModelFiles } from '../models/loader.js';
 import { decodeImage } from '../tests/support/images.mjs';
 import { getModel, sharedPath } from '../tests/support/shared.mjs';
+import { median } from '../web/stats.js';
 
 const CONFIG = { internalResolution: 'medium', segmentationThreshold: 0.7 };
 const PHASES = ['preprocess', 'inference', 'segmentation', 'poses'];
@@ -76,7 +77,6 @@ async function child(flavour) {
 }
 
 function parent(runs, flavours) {
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const script = fileURLToPath(import.meta.url);
   const rows = Object.fromEntries(flavours.map((f) => [f, []]));
   // Interleaved, so that load from other processes spreads over all flavours.

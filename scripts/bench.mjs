@@ -15,6 +15,7 @@ import { supportedFlavours } from '../js/engine.js';
 import { fileIOHandler } from '../tests/reference/bodypix-ref.mjs';
 import { decodeImage } from '../tests/support/images.mjs';
 import { getModel, sharedPath } from '../tests/support/shared.mjs';
+import { median } from '../web/stats.js';
 
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs-core');
@@ -31,7 +32,6 @@ const CONFIG = { internalResolution: 'medium', segmentationThreshold: 0.7 };
 const METHODS = ['segmentPerson', 'segmentPersonParts', 'segmentMultiPerson'];
 const PHASES = ['preprocess', 'inference', 'segmentation', 'poses', 'instances'];
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => (x == null ? 'fails' : `${x.toFixed(1)} ms`);
 
 async function time(fn) {

@@ -3,6 +3,7 @@
 // defaults) and sets window.benchmarkResults when done.
 import * as bodyPix from '/js/index.js';
 import { FLAVOURS, unsupportedReason } from '/js/engine.js';
+import { median, p90 } from './stats.js';
 import {
   DEFAULT_VARIANT, fillVariantSelect, formatMs, gpuInfo, loadImage, modelUrl, photoCanvas, siteConfig, variantById,
 } from './site.js';
@@ -121,14 +122,6 @@ function showEnvironment() {
 showEnvironment();
 
 // ---- measuring ----
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-function median(xs) {
-  const s = sorted(xs);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-// Nearest rank, so with few runs it is a run that happened.
-const p90 = (xs) => sorted(xs)[Math.ceil(0.9 * xs.length) - 1];
 const round = (v) => Math.round(v * 100) / 100;
 const breath = () => new Promise((resolve) => setTimeout(resolve, 0));
 
