@@ -25,8 +25,8 @@ export function isSoftwareRenderer(renderer) {
   return SOFTWARE_RENDERER.test(renderer);
 }
 
-// {renderer} of the WebGL this page gets (WebGL2 if there, as TF.js prefers),
-// or null without WebGL. The unmasked renderer comes from
+// {renderer, vendor} of the WebGL this page gets (WebGL2 if there, as TF.js
+// prefers), or null without WebGL. The unmasked names come from
 // WEBGL_debug_renderer_info; browsers that hide it still name software
 // renderers in RENDERER.
 export function probeWebGL() {
@@ -38,9 +38,10 @@ export function probeWebGL() {
   if (!gl) return null;
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  const vendor = String(gl.getParameter(info ? info.UNMASKED_VENDOR_WEBGL : gl.VENDOR));
   // Browsers cap the live contexts per page; this one has done its job.
   gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { renderer };
+  return { renderer, vendor };
 }
 
 // env stands in for the runtime in tests: {node: running in Node?, probe}.

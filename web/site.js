@@ -1,5 +1,6 @@
 // What the demo and the benchmark share: the served site's configuration,
 // the model variants and where their files are, photos, the GPU's name.
+import { isSoftwareRenderer, probeWebGL } from '/js/backend.js';
 import { modelPath, OFFICIAL_BASE_URL } from '/models/variants.js';
 
 // Every official BodyPix 2 graph, MobileNet first; ids are stable URL values.
@@ -82,17 +83,13 @@ export function photoCanvas(source, maxSide = 1440, canvas = document.createElem
   return canvas;
 }
 
-// The WebGL renderer string: with no GPU, Chromium renders WebGL in software
-// (SwiftShader), and WebGL timings then say nothing about GPUs.
+// The WebGL renderer, as backend: 'auto' judges it: with no GPU, Chromium
+// renders WebGL in software (SwiftShader), and WebGL timings then say
+// nothing about GPUs.
 export function gpuInfo() {
-  const canvas = document.createElement('canvas');
-  const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+  const gl = probeWebGL();
   if (!gl) return { renderer: 'no WebGL', software: true };
-  const debug = gl.getExtension('WEBGL_debug_renderer_info');
-  const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  const vendor = String(gl.getParameter(debug ? debug.UNMASKED_VENDOR_WEBGL : gl.VENDOR));
-  gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { renderer, vendor, software: /swiftshader|llvmpipe|software|basic render/i.test(renderer) };
+  return { ...gl, software: isSoftwareRenderer(gl.renderer) };
 }
 
 export const formatMs = (v) => (v == null || Number.isNaN(v) ? '–' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
