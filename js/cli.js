@@ -23,7 +23,8 @@ Options:
       --stride <n>          output stride: 8, 16 (default) or 32
       --resolution <r>      internalResolution: low, medium (default), high, full or a number
       --threshold <t>       segmentationThreshold, 0 to 1 (default 0.7)
-      --flavour <f>         engine: relaxed-simd-threads, simd-threads, simd or baseline
+      --flavour <f>         engine: relaxed-simd-threads, simd-threads, relaxed-simd, simd
+                            or baseline
                             (default: the best supported)
       --threads <n>         engine threads (default 0: one per core)
   -h, --help                this help

@@ -9,7 +9,7 @@ export type BodyPixOutputStride = 32 | 16 | 8;
 export type BodyPixMultiplier = 1.0 | 0.75 | 0.5;
 export type BodyPixQuantBytes = 1 | 2 | 4;
 export type BodyPixInternalResolution = number | 'low' | 'medium' | 'high' | 'full';
-export type EngineFlavour = 'relaxed-simd-threads' | 'simd-threads' | 'simd' | 'baseline';
+export type EngineFlavour = 'relaxed-simd-threads' | 'simd-threads' | 'relaxed-simd' | 'simd' | 'baseline';
 
 /** Decoded pixels: RGBA (4 bytes a pixel) or RGB (3), row by row. ImageData has this shape. */
 export interface Pixels {

@@ -15,7 +15,7 @@ export { BodyPix, MULTI_PERSON_INSTANCE_INFERENCE_CONFIG, PERSON_INFERENCE_CONFI
 
 // load(config): body-pix's load() with the same keys and defaults, plus
 // modelUrl as a file path or file:// URL in Node, threads (0 = one per core),
-// flavour ('relaxed-simd-threads' | 'simd-threads' | 'simd' | 'baseline'), wasmPath, onProgress and,
+// flavour ('relaxed-simd-threads' | 'simd-threads' | 'relaxed-simd' | 'simd' | 'baseline'), wasmPath, onProgress and,
 // in browsers, worker: true (the engine runs in a Web Worker), backend
 // ('auto' | 'wasm' | 'webgl') and usage ('image' | 'video'): see js/backend.js
 // for what 'auto' picks; net.backend and net.backendReason tell what it did.

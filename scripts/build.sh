@@ -4,7 +4,7 @@
 # <repo>/dist/.
 #
 #   scripts/build.sh                      all flavours: relaxed-simd-threads
-#                                         simd-threads simd baseline
+#                                         simd-threads relaxed-simd simd baseline
 #   scripts/build.sh simd baseline        just these
 #   scripts/build.sh --print-build-dir simd   where that flavour's build dir is
 #                                             (run `ctest` there for C++ tests)
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-all_flavours=(relaxed-simd-threads simd-threads simd baseline)
+all_flavours=(relaxed-simd-threads simd-threads relaxed-simd simd baseline)
 
 . "$repo/scripts/lib.sh"
 . "$repo/scripts/buildroot.sh"
@@ -26,7 +26,7 @@ flavours=()
 for arg in "$@"; do
   case "$arg" in
     --print-build-dir) print_build_dir=1 ;;
-    relaxed-simd-threads|simd-threads|simd|baseline) flavours+=("$arg") ;;
+    relaxed-simd-threads|simd-threads|relaxed-simd|simd|baseline) flavours+=("$arg") ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "build: unknown flavour or option '$arg' (flavours: ${all_flavours[*]})" >&2; exit 2 ;;
   esac

@@ -13,7 +13,7 @@ cd "$repo"
 bash scripts/build.sh
 
 # In the build root, whose node the build configured.
-for flavour in relaxed-simd-threads simd-threads simd baseline; do
+for flavour in relaxed-simd-threads simd-threads relaxed-simd simd baseline; do
   echo "test: C++ unit tests, $flavour"
   (cd "$(bash scripts/build.sh --print-build-dir "$flavour")" && in_buildroot ctest --output-on-failure)
 done

@@ -2,7 +2,7 @@
 // small Vite app (tests/consumer), built with `vite build`, served on
 // 127.0.0.1 and run in Chromium. The app's mask must be the very bytes the
 // engine gives in Node for the same pixels, with cross-origin isolation
-// (threaded engine) and without it (SIMD-only fallback).
+// (threaded engine) and without it (the fallback without threads).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -76,7 +76,7 @@ function buildApp(variant) {
       const { tarball, files } = await pack();
       for (const f of ['js/index.js', 'js/engine.js', 'js/webgl.js', 'dist/bodypix-relaxed-simd-threads.mjs',
         'dist/bodypix-relaxed-simd-threads.wasm', 'dist/bodypix-simd-threads.mjs', 'dist/bodypix-simd-threads.wasm',
-        'dist/bodypix-simd.mjs', 'dist/bodypix-simd.wasm']) {
+        'dist/bodypix-relaxed-simd.mjs', 'dist/bodypix-relaxed-simd.wasm', 'dist/bodypix-simd.mjs', 'dist/bodypix-simd.wasm']) {
         assert.ok(files.includes(f), `the package lacks ${f}`);
       }
       const app = await installApp(tarball, variant, variant === 'tfjs' ? TFJS : []);
@@ -148,11 +148,11 @@ test('a Vite app with the packed package segments a photo as Node does (cross-or
   await assertSameAsNode(s.result, s.model, 'relaxed-simd-threads');
 });
 
-test('the same app without cross-origin isolation falls back to the SIMD-only engine and still works', async (t) => {
+test('the same app without cross-origin isolation falls back to the Relaxed SIMD engine without threads and still works', async (t) => {
   const s = await runApp(t, { isolation: false });
   if (!s) return;
-  assert.equal(s.result.backend, 'wasm-simd');
-  await assertSameAsNode(s.result, s.model, 'simd');
+  assert.equal(s.result.backend, 'wasm-relaxed-simd');
+  await assertSameAsNode(s.result, s.model, 'relaxed-simd');
 });
 
 test('the app with worker: true: Vite bundles the engine into the Worker too', async (t) => {

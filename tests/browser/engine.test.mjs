@@ -1,6 +1,6 @@
 // The package in a real page (Chromium): each engine flavour the page can run
 // segments a photo to the very bytes the same engine gives in Node, and a
-// page that is not cross-origin isolated falls back to the SIMD engine.
+// page that is not cross-origin isolated falls back to a build without threads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -80,21 +80,21 @@ test('in a cross-origin isolated page every flavour segments a photo exactly as 
   assert.deepEqual(s.errors, []);
 });
 
-test('without cross-origin isolation load() falls back to the SIMD engine, which gives the same result', async (t) => {
+test('without cross-origin isolation load() falls back to Relaxed SIMD without threads, which gives the same result', async (t) => {
   const s = await setUp(t, { isolation: false });
   if (!s) return;
   const [isolated, flavours] = await s.page.evaluate(() => [crossOriginIsolated, harness.bodyPix.supportedFlavours()]);
   assert.equal(isolated, false);
-  assert.deepEqual(flavours, ['simd', 'baseline']);
+  assert.deepEqual(flavours, ['relaxed-simd', 'simd', 'baseline']);
   const threaded = await s.page.evaluate((modelUrl) => harness.bodyPix.load({ modelUrl, flavour: 'simd-threads' })
     .then(() => 'loaded', (e) => `${e instanceof Error} ${e.message}`), s.modelUrl);
-  assert.match(threaded, /^true the simd-threads engine cannot run here \(supported: simd, baseline\)/);
+  assert.match(threaded, /^true the simd-threads engine cannot run here \(supported: relaxed-simd, simd, baseline\)/);
 
-  const inNode = await segmentInNode(s.model, 'simd', s.pixels);
+  const inNode = await segmentInNode(s.model, 'relaxed-simd', s.pixels);
   // A worker of a page that is not isolated is not isolated either.
   for (const worker of [false, true]) {
     const inPage = await segmentInPage(s.page, { modelUrl: s.modelUrl, quantBytes: 2, multiplier: 0.75, worker });
-    assert.equal(inPage.backend, 'wasm-simd', `worker: ${worker}`);
+    assert.equal(inPage.backend, 'wasm-relaxed-simd', `worker: ${worker}`);
     assertSame(inPage.person, inNode.person, `segmentPerson, worker: ${worker}`);
     assertSame(inPage.parts, inNode.parts, `segmentPersonParts, worker: ${worker}`);
   }

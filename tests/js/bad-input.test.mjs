@@ -415,7 +415,7 @@ test('bad load() configs are Errors naming the value', async (t) => {
     [{ stallTimeout: '30s' }, /stallTimeout must be .*, not "30s"/],
     [{ retries: 1.5 }, /retries must be an integer from 0 to 10, not 1\.5/],
     [{ retryDelay: -1 }, /retryDelay must be a number of milliseconds from 0 to 60000, not -1/],
-    [{ flavour: 42 }, /unknown engine flavour '42': use one of relaxed-simd-threads,simd-threads,simd,baseline/],
+    [{ flavour: 42 }, /unknown engine flavour '42': use one of relaxed-simd-threads,simd-threads,relaxed-simd,simd,baseline/],
     [{ wasmPath: 'file:///nonexistent/' }, /the simd engine is not built \(\/nonexistent\/bodypix-simd\.wasm is missing\)/],
   ];
   for (const [config, error] of rows) {
