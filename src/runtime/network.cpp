@@ -47,8 +47,8 @@ size_t Network::threads() const { return pool_ ? pthreadpool_get_threads_count(p
 
 // XNNPACK on wasm32 computes byte sizes and offsets in 32 bits: with a few GB
 // of activations they wrap and the runtime writes outside its buffers (seen
-// with MobileNetV1 0.50 at 4097x4097, about MAXMIB MiB of activations by the
-// estimate below). Sizes over this budget are refused before XNNPACK sees them.
+// with MobileNetV1 0.50 at 4097x4097, over this budget by the estimate
+// below). Sizes over it are refused before XNNPACK sees them.
 constexpr uint64_t kMaxActivationBytes = uint64_t{2048} << 20;
 
 void Network::checkSize(size_t height, size_t width) const {
