@@ -5,7 +5,7 @@
 # runs; Debian 12's 3.1.6 has none of these, and trixie's clang needs
 # trixie's libc, so it runs in a chroot.
 #
-#   scripts/buildroot.sh               make the root if needed (~5 min, once)
+#   scripts/buildroot.sh               make the root if needed (~2 min, once)
 #   scripts/buildroot.sh run CMD...    run CMD in the root, in the current
 #                                      folder
 #
@@ -68,6 +68,8 @@ buildroot_ensure() {
   fi
   local dir
   for dir in "${buildroot_host_dirs[@]}"; do mkdir -p "$part$dir"; done
+  # A root left by a run that failed its check: mv would nest the new one in it.
+  rm -rf "$buildroot_dir"
   mv "$part" "$buildroot_dir"
   local version
   version=$(in_buildroot emcc --version 2>>"$log" | head -n 1 || true)
