@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the wasm flavours with Emscripten 3.1.69 in the Debian 13 build root
-# (scripts/buildroot.sh) and copies bodypix-<flavour>.{mjs,wasm} into
-# <repo>/dist/.
+# (scripts/buildroot.sh), copies bodypix-<flavour>.{mjs,wasm} into
+# <repo>/dist/ and bundles the package's modules there (scripts/bundle.mjs).
 #
 #   scripts/build.sh                      all flavours: relaxed-simd-threads
 #                                         simd-threads relaxed-simd simd baseline
@@ -77,3 +77,7 @@ for flavour in "${flavours[@]}"; do
   done
   echo "build: $flavour done in $(( $(now) - start ))s; dist:$copied"
 done
+
+node "$repo/scripts/bundle.mjs"
+echo "build: bundle done; dist: bodypix-wasm.js worker.js"
+
