@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/body_pix.h"
+#include "warmup/warm_up.h"
 
 using emscripten::val;
 
@@ -312,4 +313,6 @@ EMSCRIPTEN_BINDINGS(bodypix) {
   emscripten::function("loadModel", &bodypix::loadModel);
   emscripten::function("shardPaths", &bodypix::modelShardPaths);
   emscripten::function("memoryStats", &bodypix::memoryStats);
+  emscripten::function("startWarmUp", &bodypix::warmup::start);
+  emscripten::function("warmUpStep", &bodypix::warmup::step);
 }

@@ -83,11 +83,29 @@ function engineFiles(flavour, wasmPath) {
   return Object.fromEntries(Object.keys(files).map((name) => [name, new URL(name, wasmPath)]));
 }
 
+// The .wasm compiled while its glue downloads: the glue would fetch it only
+// once it has run. Compiled from the stream as it arrives where the server
+// sends application/wasm, else from the whole file.
+async function compileEngine(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new Error(`cannot fetch the engine ${url}: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`cannot fetch the engine ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (response.headers.get('Content-Type')?.split(';')[0].trim() === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
 async function instantiate(flavour, wasmPath) {
   const files = engineFiles(flavour, wasmPath);
   const glue = files[`bodypix-${flavour}.mjs`];
   const wasm = files[`bodypix-${flavour}.wasm`];
   const options = { locateFile: (file) => (files[file] ?? new URL(file, glue)).href };
+  let compiling = null;
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
     const { fileURLToPath } = await import('node:url');
@@ -96,6 +114,10 @@ async function instantiate(flavour, wasmPath) {
     } catch {
       throw new Error(`the ${flavour} engine is not built (${fileURLToPath(wasm)} is missing): run npm run build`);
     }
+  } else {
+    compiling = compileEngine(wasm.href);
+    // Awaited below; until then its failure must not count as unhandled.
+    compiling.catch(() => {});
   }
   let createModule;
   try {
@@ -105,7 +127,16 @@ async function instantiate(flavour, wasmPath) {
   } catch (e) {
     throw new Error(`cannot load the engine ${glue.href}: ${e.message}`);
   }
-  return createModule(options);
+  if (!compiling) return createModule(options);
+  // The glue reports nothing that fails inside instantiateWasm: that failure
+  // ends the wait itself.
+  let fail;
+  const failed = new Promise((_, reject) => { fail = reject; });
+  options.instantiateWasm = (imports, receiveInstance) => {
+    compiling.then(async (module) => receiveInstance(await WebAssembly.instantiate(module, imports), module)).catch(fail);
+    return {};
+  };
+  return Promise.race([createModule(options), failed]);
 }
 
 // Resolves once every pooled Worker has loaded the module: the module starts
@@ -147,4 +178,14 @@ export function loadEngine({ flavour, wasmPath } = {}) {
     modules.set(key, pending);
   }
   return modules.get(key);
+}
+
+// The engine's warm-up (src/warmup), for as long as waiting() says the caller
+// has nothing else to do (its model is still downloading): on a thread of its
+// own where the flavour has threads, once the pool's Worker is up, else here,
+// a stage per task. A thread started later would only delay the model.
+export async function warmUpWhile(engine, waiting) {
+  await engine.threadsReady;
+  if (waiting()) engine.module.startWarmUp();
+  while (waiting() && engine.module.warmUpStep()) await new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -208,6 +208,8 @@ export interface RawOutputs {
 
 /** Milliseconds the last call spent in each phase. */
 export interface Timings {
+  /** Reading the input's pixels (drawing an element, decoding a file). */
+  input: number;
   preprocess: number;
   inference: number;
   segmentation: number;
@@ -215,8 +217,31 @@ export interface Timings {
   instances: number;
 }
 
+/**
+ * Where load() and the first call spent their time, in ms. engine, modelBytes,
+ * decode, pool and build are when each phase ended, counted from the start of
+ * load() (the engine's start and the download overlap); only the Wasm backend
+ * has them. total is load()'s whole time, firstCall the first segment call's.
+ */
+export interface LoadTimings {
+  /** The engine compiled and instantiated. */
+  engine?: number;
+  /** The model's files downloaded (or read from the cache). */
+  modelBytes?: number;
+  /** The model parsed and its weights decoded. */
+  decode?: number;
+  /** The thread pool's Workers started. */
+  pool?: number;
+  /** The network made (XNNPACK operators created, weights packed). */
+  build?: number;
+  total: number;
+  /** Set once the first segment call has returned. */
+  firstCall?: number;
+}
+
 export declare class BodyPix {
   private constructor();
+  readonly loadTimings: LoadTimings;
   readonly architecture: BodyPixArchitecture;
   readonly outputStride: BodyPixOutputStride;
   readonly threads: number;

@@ -4,7 +4,7 @@ import { fetchModelFiles } from '../models/loader.js';
 import { modelPath, OFFICIAL_BASE_URL, validateModelConfig } from '../models/variants.js';
 import { chooseBackend } from './backend.js';
 import { BodyPix } from './bodypix.js';
-import { loadEngine, supportedFlavours } from './engine.js';
+import { loadEngine, supportedFlavours, warmUpWhile } from './engine.js';
 import { loadInWorker } from './worker-client.js';
 
 export { supportedFlavours };
@@ -33,8 +33,10 @@ export async function load(config) {
   const aborted = () => abortError(`load() was aborted by its signal while loading ${url}`, signal);
   if (signal?.aborted) throw aborted();
   const { backend, reason } = chooseBackend(c);
+  const begin = performance.now();
   const net = await untilAborted(loadOn(backend, config, c, url, explicitStride), signal, aborted);
   net.backendReason = reason;
+  net.loadTimings = { ...net.loadTimings, total: performance.now() - begin };
   return net;
 }
 
@@ -57,7 +59,13 @@ async function loadOn(backend, config, c, url, explicitStride) {
   if (backend === 'webgl') return (await import('./webgl.js')).loadWebGL(c, url);
   // The engine compiles while the files download; one that cannot start
   // ends the downloads, and its Error is load()'s.
+  const clock = stopwatch();
   const engine = loadEngine({ flavour: c.flavour, wasmPath: c.wasmPath });
+  let downloading = true;
+  engine.then((e) => {
+    clock.mark('engine');
+    return warmUpWhile(e, () => downloading);
+  }).catch(() => {});
   const { controller, release } = follow(c.signal);
   engine.catch(() => controller.abort());
   const options = {
@@ -65,7 +73,11 @@ async function loadOn(backend, config, c, url, explicitStride) {
     signal: controller.signal, stallTimeout: c.stallTimeout, retries: c.retries, retryDelay: c.retryDelay,
   };
   try {
-    return await fetchModelFiles(url, options, async (files) => start(await engine, files, c, explicitStride));
+    return await fetchModelFiles(url, options, async (files) => {
+      downloading = false;
+      clock.mark('modelBytes');
+      return start(await engine, files, c, explicitStride, clock);
+    });
   } catch (e) {
     // Downloads that the engine's failure ended: its Error says what happened.
     if (controller.signal.aborted && !c.signal?.aborted) await engine;
@@ -75,17 +87,30 @@ async function loadOn(backend, config, c, url, explicitStride) {
   }
 }
 
-async function start(engine, files, c, explicitStride) {
+// When each phase of load() ended, in ms since it began. The engine's start,
+// the pool's and the model's download overlap; decode and build follow.
+function stopwatch() {
+  const begin = performance.now();
+  const marks = {};
+  return { marks, mark: (name) => { marks[name] = performance.now() - begin; } };
+}
+
+async function start(engine, files, c, explicitStride, clock) {
   const model = engine.module.loadModel(files.json, files.shards, {
     threads: c.threads ?? 0,
     outputStride: explicitStride ?? 0,
   });
+  clock.mark('decode');
   try {
     await engine.threadsReady;
+    clock.mark('pool');
     model.start();
+    clock.mark('build');
   } catch (e) {
     model.delete();
     throw e;
   }
-  return new BodyPix(engine, model, c);
+  const net = new BodyPix(engine, model, c);
+  net.loadTimings = clock.marks;
+  return net;
 }

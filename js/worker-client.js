@@ -160,7 +160,17 @@ export async function loadInWorker(config, validated) {
   }
   const { methods, ...properties } = info;
   Object.assign(model, properties);
-  // Whatever methods BodyPix has in the worker, by name.
-  for (const name of methods) model[name] = (input, ...more) => model._forward(name, input, more);
+  // Whatever methods BodyPix has in the worker, by name; the first segment
+  // call's time as this thread waits for it.
+  for (const name of methods) {
+    model[name] = async (input, ...more) => {
+      const begin = performance.now();
+      const result = await model._forward(name, input, more);
+      if (name.startsWith('segment') && model.loadTimings.firstCall === undefined) {
+        model.loadTimings.firstCall = performance.now() - begin;
+      }
+      return result;
+    };
+  }
   return model;
 }

@@ -21,8 +21,8 @@ async function run(id, method, args) {
     const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(model))
       .filter((name) => typeof model[name] === 'function' && !name.startsWith('_') &&
         name !== 'constructor' && name !== 'dispose');
-    const { architecture, outputStride, threads, backend } = model;
-    return { methods, architecture, outputStride, threads, backend };
+    const { architecture, outputStride, threads, backend, loadTimings } = model;
+    return { methods, architecture, outputStride, threads, backend, loadTimings };
   }
   if (typeof model?.[method] !== 'function') throw new Error(`the worker's model has no method ${method}`);
   const [input, ...rest] = args;

@@ -99,6 +99,7 @@ async function firstMaskTable() {
   console.log(`navigation -> first mask, ${colds} fresh context(s) each, in turn (ms: median (range); phases: medians)`);
   console.log('| page | photo | navigation -> first mask | import | load | first call | vs peer |');
   console.log('|---|---|---|---|---|---|---|');
+  const phaseLines = [];
   for (const photo of photos) {
     const runs = Object.fromEntries(Object.keys(FIRST_MASK_PAGES).map((k) => [k, []]));
     for (let i = 0; i < colds; i++) {
@@ -112,7 +113,19 @@ async function firstMaskTable() {
         `${Math.round(Math.max(...masks))}) | ${phase('start', 'imported')} | ${phase('imported', 'loaded')} | ` +
         `${phase('loaded', 'mask')} | ${(total(key) / total(PEER)).toFixed(2)}x |`);
     }
+    phaseLines.push(ourPhases(runs.ours));
   }
+  console.log(`\nwhere our cold start went (medians; load() phases end at ms since load() began, overlapping):`);
+  for (const line of phaseLines) console.log(line);
+}
+
+// One line of load() and first-call phases, medians over the runs.
+function ourPhases(list) {
+  const { photo, loadTimings, firstCallPhases } = list[0];
+  const med = (pick) => Math.round(median(list.map(pick)));
+  const load = Object.keys(loadTimings).map((k) => `${k} ${med((r) => r.loadTimings[k])}`);
+  const call = Object.keys(firstCallPhases).map((k) => `${k} ${med((r) => r.firstCallPhases[k])}`);
+  return `${photo}: load() [${load.join(', ')}]; first call [${call.join(', ')}]`;
 }
 
 // The benchmark page's results for every backend, as ratios of the peer's.

@@ -4,6 +4,8 @@
 #include <string>
 #include <thread>
 
+#include "warmup/warm_up.h"
+
 // The build sets it to what the Wasm flavour can start (1 without threads).
 #ifndef BODYPIX_MAX_THREADS
 #define BODYPIX_MAX_THREADS 1
@@ -19,7 +21,11 @@ namespace {
 // while the engine blocks the main thread: a pool per model would make a
 // second model wait forever. Calls never overlap, so models can share it.
 pthreadpool_t sharedPool(size_t threads) {
-  static const pthreadpool_t pool = pthreadpool_create(threads);
+  static const pthreadpool_t pool = [threads] {
+    // The warm-up's thread holds the Worker the pool needs.
+    warmup::finish();
+    return pthreadpool_create(threads);
+  }();
   if (!pool) throw Error("could not create a thread pool of " + std::to_string(threads) + " threads");
   return pool;
 }

@@ -137,6 +137,11 @@ test('the first-mask pages segment one photo, ours and body-pix on tfjs-wasm, wi
     results[file] = r;
   }
   assert.match(results['first-mask.html'].backend, /^wasm-relaxed-simd-threads$/);
+  // Where load() and the first call went, as the benchmark prints it.
+  const timings = results['first-mask.html'].loadTimings;
+  for (const phase of ['engine', 'modelBytes', 'decode', 'pool', 'build', 'total', 'firstCall']) {
+    assert.ok(timings[phase] > 0, `loadTimings.${phase}: ${JSON.stringify(timings)}`);
+  }
   assert.equal(results['first-mask-tfjs.html'].backend, 'tfjs-wasm');
   const [ours, theirs] = Object.values(results).map((r) => r.personPixels);
   assert.ok(ours > 0.05 * 1049 * 861, `three people should cover the photo (${ours} pixels)`);

@@ -236,3 +236,31 @@ test('worker mode keeps the page\'s main thread free: no task of 50 ms or more',
   for (const result of inWorker.results) assert.deepEqual(result, onPage.results[0]);
   assert.ok(onPage.results[0].data.base64.length > 0);
 });
+
+test('the bundle (bodypix-wasm/bundle) gives what the modules give, on the page thread and in worker mode', async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  const r = await s.page.evaluate(async ({ modelUrl, photoUrl }) => {
+    const { bodyPix, plain } = harness;
+    const bundle = await import('/dist/bodypix-wasm.js');
+    const config = { modelUrl, quantBytes: 2, multiplier: 0.75 };
+    const photo = await harness.imageData(photoUrl);
+    const modules = await bodyPix.load(config);
+    const expected = JSON.stringify(plain(await modules.segmentPersonParts(photo)));
+    modules.dispose();
+    const out = { bundleIsNotModules: bundle.load !== bodyPix.load };
+    for (const worker of [false, true]) {
+      const net = await bundle.load({ ...config, worker });
+      const same = JSON.stringify(plain(await net.segmentPersonParts(photo))) === expected;
+      out[worker ? 'worker' : 'page'] = { same, backend: net.backend, phases: Object.keys(net.loadTimings).sort() };
+      net.dispose();
+    }
+    return out;
+  }, { modelUrl: s.modelUrl, photoUrl: s.photoUrl });
+  assert.equal(r.bundleIsNotModules, true);
+  const phases = ['build', 'decode', 'engine', 'firstCall', 'modelBytes', 'pool', 'total'];
+  for (const where of ['page', 'worker']) {
+    assert.deepEqual(r[where], { same: true, backend: 'wasm-relaxed-simd-threads', phases }, where);
+  }
+  assert.deepEqual(s.errors, []);
+});

@@ -22,8 +22,19 @@ for (const flavour of FLAVOURS) {
     assert.equal(net.outputStride, 16);
     assert.equal(net.architecture, 'MobileNetV1');
     const image = solidImage(64, 48, [120, 90, 60]);
+    // The cold path's phases: each ends after the ones it needs, within load().
+    const t0 = { ...net.loadTimings };
+    for (const phase of ['engine', 'modelBytes', 'decode', 'pool', 'build', 'total']) {
+      assert.ok(Number.isFinite(t0[phase]) && t0[phase] >= 0, `loadTimings.${phase}: ${t0[phase]}`);
+      assert.ok(t0[phase] <= t0.total, `loadTimings.${phase} ${t0[phase]} > total ${t0.total}`);
+    }
+    assert.ok(t0.engine <= t0.decode && t0.modelBytes <= t0.decode && t0.decode <= t0.pool && t0.pool <= t0.build);
+    assert.equal(t0.firstCall, undefined, 'no call yet');
 
     const seg = await net.segmentPerson(image);
+    const { firstCall } = net.loadTimings;
+    assert.ok(firstCall > 0 && firstCall >= net.lastTimings().inference, `firstCall ${firstCall}`);
+    assert.ok(Number.isFinite(net.lastTimings().input));
     assert.equal(seg.width, 64);
     assert.equal(seg.height, 48);
     assert.ok(seg.data instanceof Uint8Array);
@@ -46,6 +57,7 @@ for (const flavour of FLAVOURS) {
 
     // Still usable, and still right, after every rejection.
     assert.deepEqual((await net.segmentPerson(image)).data, seg.data);
+    assert.equal(net.loadTimings.firstCall, firstCall, 'only the first call counts');
     net.dispose();
     net.dispose();
     await rejects(net.segmentPerson(image), /disposed/);

@@ -34,7 +34,8 @@ export async function node(): Promise<void> {
   const bytes: Uint8ClampedArray | undefined = colours?.data;
   const raw = await net.predict(pixels);
   console.log(x, name, mask?.width, bytes, raw.padding.top, raw.inputSize[0], PERSON_INFERENCE_CONFIG.nmsRadius,
-    supportedFlavours()[0], net.lastTimings().inference, bodyPix.toMask([]));
+    supportedFlavours()[0], net.lastTimings().inference, bodyPix.toMask([]), net.loadTimings.total,
+    net.loadTimings.firstCall ?? 0);
   net.dispose();
 
   // @ts-expect-error: not an architecture
