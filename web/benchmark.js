@@ -323,6 +323,14 @@ const logAxis = (values) => ({
 });
 
 const COLORS = { segmentPerson: '#4b3fd1', segmentPersonParts: '#2bb3a3' };
+const PHASES = {
+  engineAndDownload: ['engine + download', '#a39cf0'],
+  decode: ['decode', '#7b71e3'],
+  poolAndBuild: ['pool wait + build', '#4b3fd1'],
+  restOfLoad: ['rest of load()', '#2c2488'],
+  load: ['load()', '#7d86a0'],
+  firstCall: ['first call', '#2bb3a3'],
+};
 
 async function drawCharts(results) {
   let Chart;
@@ -356,6 +364,35 @@ async function drawCharts(results) {
       },
     });
   }
+  drawPhases(Chart, results);
+}
+
+// One stacked bar per backend: its first cold start that worked, the one
+// that pays for the module's start-up (a linear axis, so lengths compare).
+function drawPhases(Chart, results) {
+  const firsts = [];
+  for (const r of results) if (r.coldPhases && !firsts.some((f) => f.short === r.short)) firsts.push(r);
+  const keys = Object.keys(PHASES).filter((k) => firsts.some((r) => k in r.coldPhases));
+  charts.phases?.destroy();
+  charts.phases = new Chart($('chart-phases'), {
+    type: 'bar',
+    data: {
+      labels: firsts.map((r) => r.short),
+      datasets: keys.map((k) => ({
+        label: PHASES[k][0], backgroundColor: PHASES[k][1], data: firsts.map((r) => r.coldPhases[k] ?? null),
+      })),
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      indexAxis: 'y',
+      scales: {
+        x: { stacked: true, beginAtZero: true, title: { display: true, text: 'ms' } },
+        y: { stacked: true },
+      },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
 }
 
 $('run').addEventListener('click', run);
