@@ -148,6 +148,30 @@ async function photosToRun() {
   return [{ name: 'synthetic-640x480', canvas }];
 }
 
+// Where a cold start went, as segments in sequence (keys in that order).
+// Our Wasm load() says when its phases ended (the engine's start and the
+// download overlap, so they are one segment); the other backends, and a build
+// without loadTimings, only have load() and the first call. This page's clock
+// ends both, so the segments add up to coldMs; in a Web Worker the worker's
+// start-up comes first but lands in restOfLoad, as the worker's clock misses it.
+function coldPhases(timings, loadMs, coldMs) {
+  const { engine, modelBytes, decode, build } = timings ?? {};
+  const ends = [engine, modelBytes, decode, build].every(Number.isFinite)
+    ? [['engineAndDownload', Math.max(engine, modelBytes)], ['decode', decode], ['poolAndBuild', build],
+      ['restOfLoad', loadMs]]
+    : [['load', loadMs]];
+  const phases = {};
+  let at = 0;
+  for (const [key, end] of [...ends, ['firstCall', coldMs]]) {
+    // Clamped so that no segment is negative and load()'s stay within it,
+    // whatever a backend reports.
+    const next = Math.max(at, Math.min(end, key === 'firstCall' ? coldMs : loadMs));
+    phases[key] = round(round(next) - round(at));
+    at = next;
+  }
+  return phases;
+}
+
 // One backend and method: a fresh model, its first mask (cold), then N timed
 // calls per photo (after one untimed call on each further photo, whose new
 // size the first call pays for).
@@ -157,8 +181,11 @@ async function measure(backend, method, photos, modelConfig, segConfig, runs, pr
   try {
     const started = performance.now();
     net = await backend.load(modelConfig);
+    const loaded = performance.now();
     const first = await net[method](photos[0].canvas, segConfig);
-    entry.coldMs = round(performance.now() - started);
+    const done = performance.now();
+    entry.coldMs = round(done - started);
+    entry.coldPhases = coldPhases(net.loadTimings, loaded - started, done - started);
     entry.backendRun = net.backend;
     entry.photos = [];
     for (const [i, photo] of photos.entries()) {
@@ -296,6 +323,14 @@ const logAxis = (values) => ({
 });
 
 const COLORS = { segmentPerson: '#4b3fd1', segmentPersonParts: '#2bb3a3' };
+const PHASES = {
+  engineAndDownload: ['engine + download', '#a39cf0'],
+  decode: ['decode', '#7b71e3'],
+  poolAndBuild: ['pool wait + build', '#4b3fd1'],
+  restOfLoad: ['rest of load()', '#2c2488'],
+  load: ['load()', '#7d86a0'],
+  firstCall: ['first call', '#2bb3a3'],
+};
 
 async function drawCharts(results) {
   let Chart;
@@ -329,6 +364,35 @@ async function drawCharts(results) {
       },
     });
   }
+  drawPhases(Chart, results);
+}
+
+// One stacked bar per backend: its first cold start that worked, the one
+// that pays for the module's start-up (a linear axis, so lengths compare).
+function drawPhases(Chart, results) {
+  const firsts = [];
+  for (const r of results) if (r.coldPhases && !firsts.some((f) => f.short === r.short)) firsts.push(r);
+  const keys = Object.keys(PHASES).filter((k) => firsts.some((r) => k in r.coldPhases));
+  charts.phases?.destroy();
+  charts.phases = new Chart($('chart-phases'), {
+    type: 'bar',
+    data: {
+      labels: firsts.map((r) => r.short),
+      datasets: keys.map((k) => ({
+        label: PHASES[k][0], backgroundColor: PHASES[k][1], data: firsts.map((r) => r.coldPhases[k] ?? null),
+      })),
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      indexAxis: 'y',
+      scales: {
+        x: { stacked: true, beginAtZero: true, title: { display: true, text: 'ms' } },
+        y: { stacked: true },
+      },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
 }
 
 $('run').addEventListener('click', run);

@@ -255,8 +255,20 @@ test('the benchmark page runs unattended (?auto=1) with numbers for every backen
       assert.ok(entry.coldMs > 0 && entry.warmMedianMs > 0 && entry.warmP90Ms >= entry.warmMedianMs,
         `${backend} ${method}: ${JSON.stringify(entry)}`);
       assert.equal(entry.photos[0].runsMs.length, 3);
+      // The cold start in phases, one after the other: five for our Wasm
+      // engine once its load() reports them, else load() and the first call.
+      const shown = `${backend} ${method}: ${JSON.stringify(entry.coldPhases)}`;
+      const keys = Object.keys(entry.coldPhases ?? {}).join();
+      assert.ok(keys === 'load,firstCall' || (backend.startsWith('wasm-')
+        && keys === 'engineAndDownload,decode,poolAndBuild,restOfLoad,firstCall'), shown);
+      const phases = Object.values(entry.coldPhases);
+      assert.ok(phases.every((v) => v >= 0), shown);
+      const sum = phases.reduce((a, v) => a + v, 0);
+      assert.ok(Math.abs(sum - entry.coldMs) < 2, `${shown} add up to ${sum}, cold ${entry.coldMs}`);
     }
   }
+  const box = await page.locator('canvas#chart-phases').boundingBox();
+  assert.ok(box?.width > 0 && box?.height > 0, `the cold-start phases chart: ${JSON.stringify(box)}`);
   // The backends segment the same photo alike (TF.js's own kernels differ in
   // the last bits, so not to the pixel).
   const people = (backend) => results.results.find((r) => r.backend === backend && r.method === 'segmentPerson')
