@@ -34,7 +34,6 @@ function layout(model) {
 }
 
 const node = (model, name) => model.modelTopology.node.find((n) => n.name === name);
-const nodeWith = (model, predicate) => model.modelTopology.node.find(predicate);
 
 // A TF.js graph model that is not BodyPix: one convolution of the input.
 function otherGraph() {

@@ -11,7 +11,7 @@ import * as bodyPix from '../../js/index.js';
 import { loadReference } from '../reference/bodypix-ref.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { iou, maxAbsDiff } from '../support/metrics.mjs';
-import { requireShared, sharedPath } from '../support/shared.mjs';
+import { requireShared } from '../support/shared.mjs';
 import { writeSyntheticModel } from '../support/synthetic-model.mjs';
 
 const GRAPHS = [
