@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
+import { isTested } from '../support/flavours.mjs';
 import { GOLDEN, requireShared } from '../support/shared.mjs';
 import { decodeImage, resizeImage } from '../support/images.mjs';
 
@@ -283,7 +284,7 @@ const rejectsWith = (promise, pattern) => assert.rejects(promise, (e) => {
 
 // In both flavours: the threaded one fails some rows after its thread pool
 // is set up, and another model is alive meanwhile.
-for (const flavour of [FLAVOUR, 'simd-threads']) {
+for (const flavour of [FLAVOUR, 'simd-threads'].filter(isTested)) {
   test(`${flavour}: bad model files are Errors naming the problem, and the engine still works after each`, async (t) => {
     const s = await setUp(t);
     if (!s) return;
@@ -579,7 +580,7 @@ test(`${FLAVOUR}: a window that does not fit the image's feature map is an Error
 // The engine runs one call at a time per module (each call is synchronous
 // once its pixels are ready), so calls in flight on one model are served in
 // turn, each with its own answer.
-for (const flavour of [FLAVOUR, 'simd-threads']) {
+for (const flavour of [FLAVOUR, 'simd-threads'].filter(isTested)) {
   test(`${flavour}: segmentations in flight at once on one model each get their own answer`, async (t) => {
     const s = await setUp(t);
     if (!s) return;
