@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Builds what is missing, then runs every test: the C++ unit tests (Catch2,
-# as Wasm under node, once per flavour, and natively under sanitizers), the JS tests (node's test runner:
-# API, bad input, and parity with body-pix on tfjs-backend-cpu) and the
-# browser tests (the package in Chromium pages and workers).
+# Builds what is missing, then runs every test: ESLint and the C++ format
+# check, the C++ unit tests (Catch2, as Wasm under node, once per flavour,
+# and natively under sanitizers), the JS tests (node's test runner: API, bad
+# input, and parity with body-pix on tfjs-backend-cpu) and the browser tests
+# (the package in Chromium pages and workers).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 . scripts/lib.sh
 . scripts/buildroot.sh
+
+# Seconds each, so they come before a build that takes minutes. setup.sh
+# provides ESLint (npm ci) and clang-format.
+bash scripts/setup.sh
+echo "test: lint (ESLint: npm run lint)"
+npm run --silent lint
+echo "test: C++ format (scripts/format.sh --check)"
+bash scripts/format.sh --check
 
 bash scripts/build.sh
 
