@@ -1,7 +1,7 @@
 // Bad input through the public API, one table row per input: what is tried,
 // the Error the caller must get (class and message), and whether the model
 // (or the engine, for inputs that never make a model) must still give the
-// same answer afterwards. README.md's "Bad input" section is this table.
+// same answer afterwards. docs/robustness.md's "Bad input" section is this table.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import http from 'node:http';
