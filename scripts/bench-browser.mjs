@@ -72,6 +72,9 @@ function combine(entries) {
       coldsMs: colds,
       warmMedianMs: median(group.map((e) => e.warmMedianMs)),
       warmP90Ms: median(group.map((e) => e.warmP90Ms)),
+      // Per phase: the medians need not add up to the median cold time.
+      coldPhases: group[0].coldPhases && Object.fromEntries(Object.keys(group[0].coldPhases)
+        .map((k) => [k, median(group.map((e) => e.coldPhases?.[k] ?? 0))])),
     };
   });
 }

@@ -23,11 +23,12 @@ fi
 # second with ninja (make needs several per flavour).
 # debootstrap: the Debian 13 root that holds the Wasm toolchain
 # (scripts/buildroot.sh).
+# clang-format: scripts/format.sh (the style is checked with its version 14).
 packages=(
   debootstrap nlohmann-json3-dev catch2
   cmake make ninja-build python3 xz-utils ca-certificates
   chromium
-  clang libclang-rt-14-dev libcpuinfo-dev
+  clang clang-format libclang-rt-14-dev libcpuinfo-dev
 )
 
 missing=()
@@ -78,7 +79,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # JS dependencies (TF.js reference implementation, image codecs) for the
-# parity tests and benchmarks.
+# parity tests and benchmarks, and ESLint (npm run lint).
 if [ -f "$repo/package.json" ]; then
   if [ ! -d "$repo/node_modules" ] ||
      { [ -f "$repo/package-lock.json" ] && [ "$repo/package-lock.json" -nt "$repo/node_modules" ]; }; then

@@ -73,7 +73,8 @@ TEST_CASE("bad calls are errors naming the problem, and the model stays usable",
   const bodypix::SegmentationConfig config;
   CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size(), 0, 30}, config), Catch::Contains("must be positive"));
   CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size(), -40, 30}, config), Catch::Contains("must be positive"));
-  CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size() - 1, 40, 30}, config), Catch::Contains("needs 4800 (RGBA) or 3600 (RGB)"));
+  CHECK_THROWS_WITH(model.segmentPerson({px.data(), px.size() - 1, 40, 30}, config),
+                    Catch::Contains("needs 4800 (RGBA) or 3600 (RGB)"));
   CHECK_THROWS_WITH(model.segmentPerson({px.data(), 0, 65536, 65536}, config),
                     Catch::Contains("has 0 bytes but 65536x65536 needs 17179869184 (RGBA)"));
   bodypix::SegmentationConfig tooSmall;

@@ -33,13 +33,17 @@ TEST_CASE("an int32 weight whose dequantized values leave int32 is an error", "[
   // Converting 1e30 to int32 was undefined behaviour (UBSan: float-cast-overflow).
   const std::vector<uint8_t> codes = {0, 1, 2, 3};
   for (const auto& [min, scale] : {std::pair<double, double>{0, 1e30}, {-3e9, 1}, {2147483647.0, 1}}) {
-    const std::string text = oneWeight({{"name", "w"}, {"shape", {4}}, {"dtype", "int32"},
+    const std::string text = oneWeight({{"name", "w"},
+                                        {"shape", {4}},
+                                        {"dtype", "int32"},
                                         {"quantization", {{"dtype", "uint8"}, {"min", min}, {"scale", scale}}}});
     CHECK_THROWS_WITH(parseGraphModel(text, {{codes.data(), codes.size()}}), Catch::Contains("beyond int32"));
   }
   // The extremes themselves are fine: codes 0..255 over [-2^31, -2^31 + 255].
   const double lowest = std::numeric_limits<int32_t>::min();
-  const std::string ok = oneWeight({{"name", "w"}, {"shape", {4}}, {"dtype", "int32"},
+  const std::string ok = oneWeight({{"name", "w"},
+                                    {"shape", {4}},
+                                    {"dtype", "int32"},
                                     {"quantization", {{"dtype", "uint8"}, {"min", lowest}, {"scale", 1}}}});
   CHECK(parseGraphModel(ok, {{codes.data(), codes.size()}}).weight("w")->i32 ==
         std::vector<int32_t>{INT32_MIN, INT32_MIN + 1, INT32_MIN + 2, INT32_MIN + 3});
@@ -49,10 +53,11 @@ TEST_CASE("a quantization to anything but uint8, uint16 or float16 is an error, 
   // A float32 "quantization" of an int32 weight converted arbitrary floats to int32.
   const std::vector<uint8_t> bytes(16, 0x7f);
   for (const char* dtype : {"int32", "float32"}) {
-    const std::string text = oneWeight({{"name", "w"}, {"shape", {4}}, {"dtype", dtype},
+    const std::string text = oneWeight({{"name", "w"},
+                                        {"shape", {4}},
+                                        {"dtype", dtype},
                                         {"quantization", {{"dtype", "float32"}, {"min", 0}, {"scale", 1}}}});
-    CHECK_THROWS_WITH(parseGraphModel(text, {{bytes.data(), bytes.size()}}),
-                      Catch::Contains("quantized to 'float32'"));
+    CHECK_THROWS_WITH(parseGraphModel(text, {{bytes.data(), bytes.size()}}), Catch::Contains("quantized to 'float32'"));
   }
 }
 
@@ -61,10 +66,13 @@ TEST_CASE("Pad and multi-pass MaxPool on exactly sized 3-channel buffers", "[gra
   // multi-pass max pooling (windows over 9 values) past the end of the
   // output, both by up to XNN_EXTRA_BYTES (ASan: heap-buffer-overflow).
   GraphBuilder g;
-  g.placeholder("x").intConstant("p", {4, 2}, {0, 0, 0, 1, 0, 0, 0, 0}).node("pad", "Pad", {"x", "p"})
-      .node("pool", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 5, 5, 1})},
-                                       {"strides", GraphBuilder::ints({1, 1, 1, 1})},
-                                       {"padding", GraphBuilder::str("SAME")}});
+  g.placeholder("x")
+      .intConstant("p", {4, 2}, {0, 0, 0, 1, 0, 0, 0, 0})
+      .node("pad", "Pad", {"x", "p"})
+      .node("pool", "MaxPool", {"x"},
+            {{"ksize", GraphBuilder::ints({1, 5, 5, 1})},
+             {"strides", GraphBuilder::ints({1, 1, 1, 1})},
+             {"padding", GraphBuilder::str("SAME")}});
   const bodypix::GraphModel model = parseGraphModel(g.text(), g.shards());
   bodypix::Network net(bodypix::buildSubgraph(model, {"pad", "pool"}), 1);
   const int h = 5, w = 7, c = 3;
@@ -97,14 +105,14 @@ TEST_CASE("a pooling window over 1024 values is an error at load, not hours of w
   // A 1024x1024 MaxPool took 12 s on a 17x17 input in the fuzzer.
   for (const auto& [kh, kw] : {std::pair<int64_t, int64_t>{1024, 1024}, {33, 32}, {2, 513}}) {
     GraphBuilder g;
-    g.placeholder("x").node("pool", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, kh, kw, 1})},
-                                                       {"padding", GraphBuilder::str("SAME")}});
+    g.placeholder("x").node("pool", "MaxPool", {"x"},
+                            {{"ksize", GraphBuilder::ints({1, kh, kw, 1})}, {"padding", GraphBuilder::str("SAME")}});
     CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(g.text(), g.shards()), {"pool"}),
                       Catch::Contains("at most 1024 are supported"));
   }
   GraphBuilder ok;
-  ok.placeholder("x").node("pool", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 32, 32, 1})},
-                                                      {"padding", GraphBuilder::str("SAME")}});
+  ok.placeholder("x").node("pool", "MaxPool", {"x"},
+                           {{"ksize", GraphBuilder::ints({1, 32, 32, 1})}, {"padding", GraphBuilder::str("SAME")}});
   CHECK_NOTHROW(bodypix::buildSubgraph(parseGraphModel(ok.text(), ok.shards()), {"pool"}));
 }
 
@@ -112,9 +120,11 @@ TEST_CASE("attribute values that would wrap in 32 bits are errors, not other val
   // explicit_paddings 2^32 became 0 when narrowed to XNNPACK's uint32_t; an
   // input of 2^32 + 3 channels would become 3 in wasm's 32-bit size_t.
   GraphBuilder pad;
-  pad.placeholder("x", 1).constant("w", {1, 1, 1, 1}, {1})
-      .node("c", "Conv2D", {"x", "w"}, {{"padding", GraphBuilder::str("EXPLICIT")},
-                                        {"explicit_paddings", GraphBuilder::ints({0, 0, 4294967296, 0, 0, 0, 0, 0})}});
+  pad.placeholder("x", 1)
+      .constant("w", {1, 1, 1, 1}, {1})
+      .node("c", "Conv2D", {"x", "w"},
+            {{"padding", GraphBuilder::str("EXPLICIT")},
+             {"explicit_paddings", GraphBuilder::ints({0, 0, 4294967296, 0, 0, 0, 0, 0})}});
   CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(pad.text(), pad.shards()), {"c"}),
                     Catch::Contains("invalid explicit_paddings"));
   GraphBuilder channels;
@@ -151,13 +161,16 @@ TEST_CASE("a VALID window that fits the nominal input but not a small one is an 
   // 17x17 input, where XNNPACK computed one output pixel from outside its
   // input (ASan: SEGV in the igemm kernel of the next layer).
   GraphBuilder g;
-  g.placeholder("x").constant("w", {3, 3, 3, 4}, std::vector<float>(108, 0.5f)).constant("b", {4}, {1, 2, 3, 4})
-      .node("c", "Conv2D", {"x", "w"}, {{"strides", GraphBuilder::ints({1, 2, 2, 1})},
-                                        {"padding", GraphBuilder::str("SAME")}})
-      .node("ba", "BiasAdd", {"c", "b"}).node("r", "Relu", {"ba"})
+  g.placeholder("x")
+      .constant("w", {3, 3, 3, 4}, std::vector<float>(108, 0.5f))
+      .constant("b", {4}, {1, 2, 3, 4})
+      .node("c", "Conv2D", {"x", "w"},
+            {{"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}})
+      .node("ba", "BiasAdd", {"c", "b"})
+      .node("r", "Relu", {"ba"})
       .constant("dw", {3, 3, 4, 2}, std::vector<float>(72, 0.25f))
-      .node("d", "DepthwiseConv2dNative", {"r", "dw"}, {{"dilations", GraphBuilder::ints({1, 2, 20, 1})},
-                                                        {"padding", GraphBuilder::str("VALID")}})
+      .node("d", "DepthwiseConv2dNative", {"r", "dw"},
+            {{"dilations", GraphBuilder::ints({1, 2, 20, 1})}, {"padding", GraphBuilder::str("VALID")}})
       .node("r6", "Relu6", {"d"});
   bodypix::Network net(bodypix::buildSubgraph(parseGraphModel(g.text(), g.shards()), {"r6"}), 1);
   std::vector<float> x(100 * 100 * 3, 1.0f);
@@ -175,9 +188,10 @@ TEST_CASE("a VALID window that fits the nominal input but not a small one is an 
 
 TEST_CASE("a window that does not fit the nominal input is an error at load", "[graph][errors]") {
   GraphBuilder g;
-  g.placeholder("x").constant("w", {3, 3, 3, 1}, std::vector<float>(27, 1.0f))
-      .node("c", "Conv2D", {"x", "w"}, {{"dilations", GraphBuilder::ints({1, 200, 1, 1})},
-                                        {"padding", GraphBuilder::str("VALID")}});
+  g.placeholder("x")
+      .constant("w", {3, 3, 3, 1}, std::vector<float>(27, 1.0f))
+      .node("c", "Conv2D", {"x", "w"},
+            {{"dilations", GraphBuilder::ints({1, 200, 1, 1})}, {"padding", GraphBuilder::str("VALID")}});
   CHECK_THROWS_WITH(bodypix::buildSubgraph(parseGraphModel(g.text(), g.shards()), {"c"}),
                     Catch::Contains("node 'c' has a window 401 pixels high over an input of 257 at a network input "
                                     "of 257x257"));

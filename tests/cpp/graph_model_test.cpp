@@ -20,18 +20,21 @@ json quantizedModel(const std::string& dtype, double min, double scale, const st
           {"modelTopology", {{"node", json::array({{{"name", "w"}, {"op", "Const"}}})}}},
           {"weightsManifest",
            json::array({{{"paths", {"a.bin"}},
-                         {"weights", json::array({{{"name", "w"},
-                                                   {"shape", shape},
-                                                   {"dtype", "float32"},
-                                                   {"quantization", {{"min", min}, {"scale", scale}, {"dtype", dtype}}}}})}}})}};
+                         {"weights",
+                          json::array({{{"name", "w"},
+                                        {"shape", shape},
+                                        {"dtype", "float32"},
+                                        {"quantization", {{"min", min}, {"scale", scale}, {"dtype", dtype}}}}})}}})}};
 }
 
 }  // namespace
 
 TEST_CASE("float32 weights are read as stored and nodes keep their attributes", "[model]") {
   GraphBuilder g;
-  g.placeholder("x").constant("w", {1, 1, 3, 2}, {1, 2, 3, 4, 5, 6})
-      .node("c", "Conv2D", {"x", "w:0", "^x"}, {{"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}});
+  g.placeholder("x")
+      .constant("w", {1, 1, 3, 2}, {1, 2, 3, 4, 5, 6})
+      .node("c", "Conv2D", {"x", "w:0", "^x"},
+            {{"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}});
   const GraphModel m = parseGraphModel(g.text(), g.shards());
   REQUIRE(m.nodes.size() == 3);
   const bodypix::Node* c = m.find("c");
@@ -76,10 +79,13 @@ TEST_CASE("float16 weights decode exactly", "[model]") {
 
 TEST_CASE("weights spread over several shards and groups are read in manifest order", "[model]") {
   json doc = {{"format", "graph-model"},
-              {"modelTopology", {{"node", json::array({{{"name", "a"}, {"op", "Const"}}, {{"name", "b"}, {"op", "Const"}}})}}},
+              {"modelTopology",
+               {{"node", json::array({{{"name", "a"}, {"op", "Const"}}, {{"name", "b"}, {"op", "Const"}}})}}},
               {"weightsManifest",
-               json::array({{{"paths", {"g1-1.bin", "g1-2.bin"}}, {"weights", json::array({{{"name", "a"}, {"shape", {3}}, {"dtype", "float32"}}})}},
-                            {{"paths", {"g2-1.bin"}}, {"weights", json::array({{{"name", "b"}, {"shape", {1}}, {"dtype", "float32"}}})}}})}};
+               json::array({{{"paths", {"g1-1.bin", "g1-2.bin"}},
+                             {"weights", json::array({{{"name", "a"}, {"shape", {3}}, {"dtype", "float32"}}})}},
+                            {{"paths", {"g2-1.bin"}},
+                             {"weights", json::array({{{"name", "b"}, {"shape", {1}}, {"dtype", "float32"}}})}}})}};
   const float a[3] = {1.5f, -2.5f, 3.25f}, b = 7.0f;
   const auto* ab = reinterpret_cast<const uint8_t*>(a);
   // Shard boundaries inside a value: a group is one byte stream.
@@ -117,12 +123,14 @@ TEST_CASE("bad model files are errors that name the problem", "[model][errors]")
     CHECK_THROWS_WITH(parseGraphModel(g.text(), {}), Catch::Contains("only 0 shard(s) were given"));
   }
   SECTION("short shard") {
-    CHECK_THROWS_WITH(parseGraphModel(g.text(), {{bytes.data(), bytes.size() - 1}}), Catch::Contains("truncated shard"));
+    CHECK_THROWS_WITH(parseGraphModel(g.text(), {{bytes.data(), bytes.size() - 1}}),
+                      Catch::Contains("truncated shard"));
   }
   SECTION("long shard") {
     std::vector<uint8_t> longer = bytes;
     longer.push_back(0);
-    CHECK_THROWS_WITH(parseGraphModel(g.text(), {{longer.data(), longer.size()}}), Catch::Contains("wrong or extra shard data"));
+    CHECK_THROWS_WITH(parseGraphModel(g.text(), {{longer.data(), longer.size()}}),
+                      Catch::Contains("wrong or extra shard data"));
   }
   SECTION("extra shard") {
     CHECK_THROWS_WITH(parseGraphModel(g.text(), {{bytes.data(), bytes.size()}, {bytes.data(), 1}}),
@@ -152,7 +160,8 @@ TEST_CASE("bad model files are errors that name the problem", "[model][errors]")
     const float nan[1] = {std::nanf("")};
     json doc = quantizedModel("uint8", 0, 1, {1});
     doc["weightsManifest"][0]["weights"][0].erase("quantization");
-    CHECK_THROWS_WITH(parseGraphModel(doc.dump(), {{reinterpret_cast<const uint8_t*>(nan), 4}}), Catch::Contains("NaN or Inf"));
+    CHECK_THROWS_WITH(parseGraphModel(doc.dump(), {{reinterpret_cast<const uint8_t*>(nan), 4}}),
+                      Catch::Contains("NaN or Inf"));
   }
   SECTION("unknown weight dtype") {
     json doc = quantizedModel("uint8", 0, 1, {1});

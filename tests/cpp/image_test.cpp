@@ -49,6 +49,8 @@ using bodypix::image::Size;
 //    decode_part_map.toMaskTensor(tf.squeeze(segScores), threshold) and
 //    decodePartSegmentation(mask, partScores).
 // ===========================================================================
+// The generated tables keep the layout they were printed in.
+// clang-format off
 // {x, Math.exp(x)} as IEEE-754 bit patterns (V8 in Node v20.20.2).
 const uint64_t kJsExp[][2] = {
     {0x0000000000000000ull, 0x3ff0000000000000ull},
@@ -418,6 +420,7 @@ const int32_t kPostBPartMap[] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2, 1, 1, 1, -1, -1, -1, -1,
     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
+// clang-format on
 
 // ===========================================================================
 // Helpers
@@ -444,13 +447,10 @@ uint32_t floatBits(float f) {
 }
 
 // Bitwise float equality, any NaN equal to any NaN.
-bool sameFloat(float a, float b) {
-  return (std::isnan(a) && std::isnan(b)) || floatBits(a) == floatBits(b);
-}
+bool sameFloat(float a, float b) { return (std::isnan(a) && std::isnan(b)) || floatBits(a) == floatBits(b); }
 
 // Number of elements that differ bitwise; also reports the max |a - b|.
-size_t countDiffs(const std::vector<float>& a, const std::vector<float>& b,
-                  double* maxAbs = nullptr) {
+size_t countDiffs(const std::vector<float>& a, const std::vector<float>& b, double* maxAbs = nullptr) {
   REQUIRE(a.size() == b.size());
   size_t n = 0;
   double m = 0.0;
@@ -532,8 +532,7 @@ T3 resizeBilinear(const T3& x, int newHeight, int newWidth, bool alignCorners) {
   const double effOut1 = (alignCorners && newWidth > 1) ? newWidth - 1 : newWidth;
   const double effectiveRowSizeRatio = effIn0 / effOut0;
   const double effectiveColSizeRatio = effIn1 / effOut1;
-  const double strides[3] = {static_cast<double>(oldWidth) * numChannels,
-                             static_cast<double>(numChannels), 1.0};
+  const double strides[3] = {static_cast<double>(oldWidth) * numChannels, static_cast<double>(numChannels), 1.0};
   size_t outputIdx = 0;
   for (int r = 0; r < newHeight; ++r) {
     const double sourceFracRow = effectiveRowSizeRatio * r;
@@ -579,10 +578,8 @@ T3 cropAndResize(const T3& image, const double boxIn[4], int cropHeight, int cro
   const int imageHeight = image.h, imageWidth = image.w, numChannels = image.c;
   T3 output(cropHeight, cropWidth, numChannels);
   const double y1 = f32(boxIn[0]), x1 = f32(boxIn[1]), y2 = f32(boxIn[2]), x2 = f32(boxIn[3]);
-  const double inStride[3] = {static_cast<double>(imageWidth) * numChannels,
-                              static_cast<double>(numChannels), 1.0};
-  const double heightScale =
-      (cropHeight > 1) ? (y2 - y1) * (imageHeight - 1) / (cropHeight - 1) : 0;
+  const double inStride[3] = {static_cast<double>(imageWidth) * numChannels, static_cast<double>(numChannels), 1.0};
+  const double heightScale = (cropHeight > 1) ? (y2 - y1) * (imageHeight - 1) / (cropHeight - 1) : 0;
   const double widthScale = (cropWidth > 1) ? (x2 - x1) * (imageWidth - 1) / (cropWidth - 1) : 0;
   const double extrapolationValue = 0;
   for (int y = 0; y < cropHeight; y++) {
@@ -598,8 +595,7 @@ T3 cropAndResize(const T3& image, const double boxIn[4], int cropHeight, int cro
     const double bottomInd = std::ceil(yInd);
     const double yLerp = yInd - topInd;
     for (int x = 0; x < cropWidth; x++) {
-      const double xInd = (cropWidth > 1) ? x1 * (imageWidth - 1) + x * widthScale
-                                          : 0.5 * (x1 + x2) * (imageWidth - 1);
+      const double xInd = (cropWidth > 1) ? x1 * (imageWidth - 1) + x * widthScale : 0.5 * (x1 + x2) * (imageWidth - 1);
       if (xInd < 0 || xInd > imageWidth - 1) {
         for (int c = 0; c < numChannels; c++) output.at(y, x, c) = extrapolationValue;
         continue;
@@ -611,8 +607,7 @@ T3 cropAndResize(const T3& image, const double boxIn[4], int cropHeight, int cro
         const double topLeft = read(image.v, c + leftInd * inStride[1] + topInd * inStride[0]);
         const double topRight = read(image.v, c + rightInd * inStride[1] + topInd * inStride[0]);
         const double bottomLeft = read(image.v, c + leftInd * inStride[1] + bottomInd * inStride[0]);
-        const double bottomRight =
-            read(image.v, c + rightInd * inStride[1] + bottomInd * inStride[0]);
+        const double bottomRight = read(image.v, c + rightInd * inStride[1] + bottomInd * inStride[0]);
         const double top = topLeft + (topRight - topLeft) * xLerp;
         const double bottom = bottomLeft + (bottomRight - bottomLeft) * xLerp;
         output.at(y, x, c) = f32(top + ((bottom - top) * yLerp));
@@ -630,18 +625,16 @@ Padding padding(int height, int width, int targetH, int targetW) {
   if (aspect < targetAspect) {
     p.left = p.right = static_cast<int>(bodypix::image::jsRound(0.5 * (targetAspect * height - width)));
   } else {
-    p.top = p.bottom =
-        static_cast<int>(bodypix::image::jsRound(0.5 * ((1.0 / targetAspect) * width - height)));
+    p.top = p.bottom = static_cast<int>(bodypix::image::jsRound(0.5 * ((1.0 / targetAspect) * width - height)));
   }
   return p;
 }
 
 // padAndResizeTo + the model's preprocessInput.
-T3 preprocess(const uint8_t* px, int channels, int h, int w, int targetH, int targetW,
-              Normalization norm) {
+T3 preprocess(const uint8_t* px, int channels, int h, int w, int targetH, int targetW, Normalization norm) {
   const Padding p = padding(h, w, targetH, targetW);
-  T3 x = resizeBilinear(pad3d(fromPixels(px, channels, h, w), p.top, p.bottom, p.left, p.right),
-                        targetH, targetW, false);
+  T3 x = resizeBilinear(pad3d(fromPixels(px, channels, h, w), p.top, p.bottom, p.left, p.right), targetH, targetW,
+                        false);
   if (norm == Normalization::MobileNet) {
     for (double& v : x.v) v = f32(f32(v / 127.5) - 1.0);  // tf.div then tf.sub
   } else if (norm == Normalization::ResNet) {
@@ -652,14 +645,12 @@ T3 preprocess(const uint8_t* px, int channels, int h, int w, int targetH, int ta
 }
 
 // util.scaleAndCropToInputTensorShape (+ removePaddingAndResizeBack).
-T3 scaleAndCrop(const T3& logits, int targetH, int targetW, const Padding& p, int h, int w,
-                bool applySigmoid) {
+T3 scaleAndCrop(const T3& logits, int targetH, int targetW, const Padding& p, int h, int w, bool applySigmoid) {
   T3 g = resizeBilinear(logits, targetH, targetW, true);
   if (applySigmoid) g = sigmoid(g);
-  const double box[4] = {
-      p.top / (h + p.top + p.bottom - 1.0), p.left / (w + p.left + p.right - 1.0),
-      (p.top + h - 1.0) / (h + p.top + p.bottom - 1.0),
-      (p.left + w - 1.0) / (w + p.left + p.right - 1.0)};
+  const double box[4] = {p.top / (h + p.top + p.bottom - 1.0), p.left / (w + p.left + p.right - 1.0),
+                         (p.top + h - 1.0) / (h + p.top + p.bottom - 1.0),
+                         (p.left + w - 1.0) / (w + p.left + p.right - 1.0)};
   return cropAndResize(g, box, h, w);
 }
 
@@ -695,9 +686,7 @@ T3 tensor(const std::vector<float>& data, int h, int w, int c) {
   return t;
 }
 
-std::vector<float> toFloats(const T3& t) {
-  return std::vector<float>(t.v.begin(), t.v.end());
-}
+std::vector<float> toFloats(const T3& t) { return std::vector<float>(t.v.begin(), t.v.end()); }
 
 }  // namespace ref
 
@@ -706,12 +695,12 @@ std::vector<float> toFloats(const T3& t) {
 // ===========================================================================
 
 enum class LogitKind {
-  Uniform,     // independent values in [-8, 8]
-  Smooth,      // slowly varying fields, like a real network's heads
-  Discrete,    // a few values incl. saturated ones: lots of exact ties
-  Saturated,   // mostly > 17 (sigmoid == 1.0f), ties after the sigmoid
-  Constant,    // every value equal
-  NonFinite,   // Uniform with some NaN / +-Infinity
+  Uniform,    // independent values in [-8, 8]
+  Smooth,     // slowly varying fields, like a real network's heads
+  Discrete,   // a few values incl. saturated ones: lots of exact ties
+  Saturated,  // mostly > 17 (sigmoid == 1.0f), ties after the sigmoid
+  Constant,   // every value equal
+  NonFinite,  // Uniform with some NaN / +-Infinity
 };
 
 std::vector<float> randomLogits(std::mt19937& rng, int lh, int lw, int c, LogitKind kind) {
@@ -731,8 +720,7 @@ std::vector<float> randomLogits(std::mt19937& rng, int lh, int lw, int c, LogitK
             o = u(rng);
             break;
           case LogitKind::Smooth:
-            o = static_cast<float>(6.0 * std::sin(0.35 * y + ph[k * 2]) *
-                                       std::cos(0.3 * x + ph[k * 2 + 1]) +
+            o = static_cast<float>(6.0 * std::sin(0.35 * y + ph[k * 2]) * std::cos(0.3 * x + ph[k * 2 + 1]) +
                                    0.3 * u(rng) / 8.0);
             break;
           case LogitKind::Discrete:
@@ -749,8 +737,7 @@ std::vector<float> randomLogits(std::mt19937& rng, int lh, int lw, int c, LogitK
     }
   }
   if (kind == LogitKind::NonFinite) {
-    const float special[] = {std::numeric_limits<float>::quiet_NaN(),
-                             std::numeric_limits<float>::infinity(),
+    const float special[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                              -std::numeric_limits<float>::infinity()};
     for (size_t i = 0; i < v.size(); i += 1 + rng() % 7) v[i] = special[rng() % 3];
   }
@@ -777,35 +764,33 @@ PostCase bodyPixCase(int h, int w, double fraction, int stride) {
 std::vector<PostCase> postCases() {
   std::vector<PostCase> cases = {
       // The way body-pix calls it (padding from computePadding).
-      bodyPixCase(1, 1, 0.5, 16),      // 1x1: 0/0 crop box -> NaN scores
-      bodyPixCase(2, 2, 1.0, 8),       // target 1x1, logits 1x1
-      bodyPixCase(1, 9, 1.0, 8),       // one row
-      bodyPixCase(9, 1, 1.0, 8),       // one column
-      bodyPixCase(7, 15, 1.0, 8),      // target 1x9, wide padding
-      bodyPixCase(23, 17, 0.75, 8),    // padding top/bottom
-      bodyPixCase(37, 53, 0.37, 8),    // padding left/right
-      bodyPixCase(5, 300, 1.0, 16),    // very wide
-      bodyPixCase(300, 5, 1.0, 16),    // very tall
-      bodyPixCase(64, 48, 2.0, 32),    // image smaller than target
+      bodyPixCase(1, 1, 0.5, 16),    // 1x1: 0/0 crop box -> NaN scores
+      bodyPixCase(2, 2, 1.0, 8),     // target 1x1, logits 1x1
+      bodyPixCase(1, 9, 1.0, 8),     // one row
+      bodyPixCase(9, 1, 1.0, 8),     // one column
+      bodyPixCase(7, 15, 1.0, 8),    // target 1x9, wide padding
+      bodyPixCase(23, 17, 0.75, 8),  // padding top/bottom
+      bodyPixCase(37, 53, 0.37, 8),  // padding left/right
+      bodyPixCase(5, 300, 1.0, 16),  // very wide
+      bodyPixCase(300, 5, 1.0, 16),  // very tall
+      bodyPixCase(64, 48, 2.0, 32),  // image smaller than target
       bodyPixCase(101, 77, 0.25, 8),
       bodyPixCase(120, 160, 0.5, 16),
-      bodyPixCase(161, 97, 0.1, 8),    // tiny target, image much larger
+      bodyPixCase(161, 97, 0.1, 8),  // tiny target, image much larger
       bodyPixCase(200, 150, 1.0, 32),
       bodyPixCase(250, 190, 0.75, 16),
       bodyPixCase(190, 250, 0.75, 8),
       // Arbitrary sizes the API accepts (logits coarser or finer than usual).
-      {13, 11, 2, 2, 2, 2},            // 2x2 logits -> 2x2 grid
-      {17, 23, 1, 1, 1, 1},            // 1x1 everything
-      {31, 29, 40, 35, 50, 47},        // logits finer than the grid
-      {45, 70, 33, 65, 1, 1},          // 1x1 logits upsampled
+      {13, 11, 2, 2, 2, 2},      // 2x2 logits -> 2x2 grid
+      {17, 23, 1, 1, 1, 1},      // 1x1 everything
+      {31, 29, 40, 35, 50, 47},  // logits finer than the grid
+      {45, 70, 33, 65, 1, 1},    // 1x1 logits upsampled
       {9, 200, 17, 97, 3, 13},
   };
   return cases;
 }
 
-Padding paddingFor(const PostCase& c) {
-  return bodypix::image::computePadding(c.h, c.w, c.targetH, c.targetW);
-}
+Padding paddingFor(const PostCase& c) { return bodypix::image::computePadding(c.h, c.w, c.targetH, c.targetW); }
 
 }  // namespace
 
@@ -823,8 +808,7 @@ TEST_CASE("jsExp equals V8's Math.exp bit for bit", "[image][js]") {
     CHECK(gotBits == e[1]);
   }
   CHECK(std::isnan(bodypix::image::jsExp(kNaN)));
-  CHECK(bodypix::image::jsExp(std::numeric_limits<double>::infinity()) ==
-        std::numeric_limits<double>::infinity());
+  CHECK(bodypix::image::jsExp(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
   CHECK(bodypix::image::jsExp(-std::numeric_limits<double>::infinity()) == 0.0);
 }
 
@@ -888,10 +872,8 @@ TEST_CASE("toInputResolutionHeightAndWidth matches body-pix", "[image][resolutio
     CHECK(s.height == c.outH);
     CHECK(s.width == c.outW);
   }
-  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.05, 16, 100, 100),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.5, 16, 0, 100),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.05, 16, 100, 100), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.5, 16, 0, 100), std::invalid_argument);
 }
 
 TEST_CASE("computePadding matches padAndResizeTo", "[image][resolution]") {
@@ -913,9 +895,8 @@ TEST_CASE("computePadding matches padAndResizeTo", "[image][resolution]") {
 
 namespace {
 
-void checkPreprocessAgainstTfjs(const int size[4], const int pad[4], const uint8_t* pixels,
-                                const uint32_t* resized, const uint32_t* mobilenet,
-                                const uint32_t* resnet) {
+void checkPreprocessAgainstTfjs(const int size[4], const int pad[4], const uint8_t* pixels, const uint32_t* resized,
+                                const uint32_t* mobilenet, const uint32_t* resnet) {
   const int h = size[0], w = size[1], th = size[2], tw = size[3];
   const size_t n = static_cast<size_t>(th) * tw * 3;
   std::vector<uint8_t> rgb(static_cast<size_t>(h) * w * 3);
@@ -931,8 +912,8 @@ void checkPreprocessAgainstTfjs(const int size[4], const int pad[4], const uint8
   for (const auto& v : variants) {
     for (int channels : {4, 3}) {
       std::vector<float> out(n, -1234.0f);
-      const Padding p = bodypix::image::preprocess(channels == 4 ? pixels : rgb.data(), channels,
-                                                   h, w, th, tw, v.norm, out.data());
+      const Padding p = bodypix::image::preprocess(channels == 4 ? pixels : rgb.data(), channels, h, w, th, tw, v.norm,
+                                                   out.data());
       CHECK(p.top == pad[0]);
       CHECK(p.bottom == pad[1]);
       CHECK(p.left == pad[2]);
@@ -949,31 +930,28 @@ void checkPreprocessAgainstTfjs(const int size[4], const int pad[4], const uint8
 
 TEST_CASE("preprocess equals tfjs-backend-cpu bit for bit", "[image][preprocess]") {
   SECTION("padding top/bottom") {
-    checkPreprocessAgainstTfjs(kPreASize, kPreAPadding, kPreAPixels, kPreAResized,
-                               kPreAMobileNet, kPreAResNet);
+    checkPreprocessAgainstTfjs(kPreASize, kPreAPadding, kPreAPixels, kPreAResized, kPreAMobileNet, kPreAResNet);
   }
   SECTION("padding left/right") {
-    checkPreprocessAgainstTfjs(kPreBSize, kPreBPadding, kPreBPixels, kPreBResized,
-                               kPreBMobileNet, kPreBResNet);
+    checkPreprocessAgainstTfjs(kPreBSize, kPreBPadding, kPreBPixels, kPreBResized, kPreBMobileNet, kPreBResNet);
   }
 }
 
 TEST_CASE("preprocess equals the reference on random images", "[image][preprocess]") {
   std::mt19937 rng(12345);
   const int sizes[][4] = {
-      {1, 1, 1, 1},     {1, 1, 33, 17},   {2, 2, 1, 1},     {3, 7, 5, 5},      {7, 3, 4, 6},
-      {1, 300, 17, 33}, {300, 1, 33, 17}, {37, 53, 9, 17},  {64, 48, 129, 97}, {101, 77, 25, 17},
-      {161, 97, 17, 9}, {120, 160, 49, 81}, {250, 190, 177, 129}, {33, 33, 33, 33}, {5, 9, 257, 513},
+      {1, 1, 1, 1},     {1, 1, 33, 17},     {2, 2, 1, 1},         {3, 7, 5, 5},      {7, 3, 4, 6},
+      {1, 300, 17, 33}, {300, 1, 33, 17},   {37, 53, 9, 17},      {64, 48, 129, 97}, {101, 77, 25, 17},
+      {161, 97, 17, 9}, {120, 160, 49, 81}, {250, 190, 177, 129}, {33, 33, 33, 33},  {5, 9, 257, 513},
   };
   for (const auto& s : sizes) {
     for (int channels : {3, 4}) {
       const std::vector<uint8_t> px = randomPixels(rng, s[0], s[1], channels);
       for (Normalization norm : {Normalization::None, Normalization::MobileNet, Normalization::ResNet}) {
-        INFO(s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3] << ", channels " << channels
-                  << ", normalization " << static_cast<int>(norm));
+        INFO(s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3] << ", channels " << channels << ", normalization "
+                  << static_cast<int>(norm));
         std::vector<float> out(static_cast<size_t>(s[2]) * s[3] * 3);
-        const Padding p =
-            bodypix::image::preprocess(px.data(), channels, s[0], s[1], s[2], s[3], norm, out.data());
+        const Padding p = bodypix::image::preprocess(px.data(), channels, s[0], s[1], s[2], s[3], norm, out.data());
         const Padding rp = ref::padding(s[0], s[1], s[2], s[3]);
         CHECK(p.top == rp.top);
         CHECK(p.bottom == rp.bottom);
@@ -994,8 +972,9 @@ TEST_CASE("preprocess handles extreme pixel values", "[image][preprocess]") {
     for (int y = 0; y < h; ++y) {
       for (int x = 0; x < w; ++x) {
         for (int k = 0; k < 4; ++k) {
-          px[(static_cast<size_t>(y) * w + x) * 4 + k] =
-              pattern == 0 ? 255 : pattern == 1 ? 0 : (((x + y + k) & 1) ? 255 : 0);
+          px[(static_cast<size_t>(y) * w + x) * 4 + k] = pattern == 0   ? 255
+                                                         : pattern == 1 ? 0
+                                                                        : (((x + y + k) & 1) ? 255 : 0);
         }
       }
     }
@@ -1011,16 +990,11 @@ TEST_CASE("preprocess validates its arguments", "[image][preprocess]") {
   std::vector<uint8_t> px(16 * 4);
   std::vector<float> out(16 * 3);
   using bodypix::image::preprocess;
-  CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 2, 4, 4, 4, 4, Normalization::MobileNet, out.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 0, 4, 4, 4, Normalization::MobileNet, out.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 0, Normalization::MobileNet, out.data()),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(px.data(), 2, 4, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 0, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 0, Normalization::MobileNet, out.data()), std::invalid_argument);
   CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, static_cast<Normalization>(42), out.data()),
                   std::invalid_argument);
 }
@@ -1032,9 +1006,9 @@ TEST_CASE("preprocess validates its arguments", "[image][preprocess]") {
 namespace {
 
 template <class Dims, class Pad>
-void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const uint32_t* segBits,
-                          const float* parts, const uint32_t* segScores, const uint32_t* partScores,
-                          const uint8_t* mask, const int32_t* partMap) {
+void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const uint32_t* segBits, const float* parts,
+                          const uint32_t* segScores, const uint32_t* partScores, const uint8_t* mask,
+                          const int32_t* partMap) {
   const int h = d[0], w = d[1], th = d[2], tw = d[3], lh = d[4], lw = d[5], P = d[6];
   const size_t n = static_cast<size_t>(h) * w;
   const Padding p = bodypix::image::computePadding(h, w, th, tw);
@@ -1045,15 +1019,13 @@ void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const 
   const std::vector<float> seg = fromBits(segBits, static_cast<size_t>(lh) * lw);
 
   std::vector<float> scores(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), lh, lw, 1, th, tw, p, h, w, true,
-                                                 scores.data());
+  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), lh, lw, 1, th, tw, p, h, w, true, scores.data());
   double maxAbs = 0;
   CHECK(countDiffs(scores, fromBits(segScores, n), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
   std::vector<float> pscores(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts, lh, lw, P, th, tw, p, h, w, true,
-                                                 pscores.data());
+  bodypix::image::scaleAndCropToInputTensorShape(parts, lh, lw, P, th, tw, p, h, w, true, pscores.data());
   CHECK(countDiffs(pscores, fromBits(partScores, n * P), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
@@ -1063,58 +1035,54 @@ void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const 
 
   std::vector<int32_t> pm(n);
   std::vector<uint8_t> m2(n);
-  bodypix::image::partSegmentation(seg.data(), parts, P, lh, lw, th, tw, p, h, w, threshold,
-                                   pm.data(), m2.data());
+  bodypix::image::partSegmentation(seg.data(), parts, P, lh, lw, th, tw, p, h, w, threshold, pm.data(), m2.data());
   CHECK(countIntDiffs(pm, std::vector<int32_t>(partMap, partMap + n)) == 0);
   CHECK(countIntDiffs(m2, std::vector<uint8_t>(mask, mask + n)) == 0);
 }
 
 // Every post-processing entry point against the reference for one input.
-void checkPostAgainstReference(const PostCase& c, const std::vector<float>& seg,
-                               const std::vector<float>& parts, int P, float threshold) {
+void checkPostAgainstReference(const PostCase& c, const std::vector<float>& seg, const std::vector<float>& parts, int P,
+                               float threshold) {
   const Padding p = paddingFor(c);
   const size_t n = static_cast<size_t>(c.h) * c.w;
-  INFO("image " << c.h << "x" << c.w << " target " << c.targetH << "x" << c.targetW << " logits "
-                << c.lh << "x" << c.lw << "x" << P << " padding " << p.top << "," << p.bottom
-                << "," << p.left << "," << p.right << " threshold " << threshold);
+  INFO("image " << c.h << "x" << c.w << " target " << c.targetH << "x" << c.targetW << " logits " << c.lh << "x" << c.lw
+                << "x" << P << " padding " << p.top << "," << p.bottom << "," << p.left << "," << p.right
+                << " threshold " << threshold);
 
-  const ref::T3 segScores = ref::scaleAndCrop(ref::tensor(seg, c.lh, c.lw, 1), c.targetH,
-                                              c.targetW, p, c.h, c.w, true);
-  const ref::T3 partScores = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH,
-                                               c.targetW, p, c.h, c.w, true);
+  const ref::T3 segScores = ref::scaleAndCrop(ref::tensor(seg, c.lh, c.lw, 1), c.targetH, c.targetW, p, c.h, c.w, true);
+  const ref::T3 partScores = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH, c.targetW, p, c.h, c.w,
+                                               true);
   const std::vector<int> mask = ref::toMask(segScores, threshold);
   const std::vector<int> partMap = ref::decodeParts(mask, partScores);
 
   std::vector<float> got(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), c.lh, c.lw, 1, c.targetH, c.targetW,
-                                                 p, c.h, c.w, true, got.data());
+  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), c.lh, c.lw, 1, c.targetH, c.targetW, p, c.h, c.w, true,
+                                                 got.data());
   CHECK(countDiffs(got, ref::toFloats(segScores)) == 0);
 
   std::vector<float> gotParts(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH,
-                                                 c.targetW, p, c.h, c.w, true, gotParts.data());
+  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH, c.targetW, p, c.h, c.w, true,
+                                                 gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(partScores)) == 0);
 
   // Raw scores (no sigmoid).
-  const ref::T3 raw = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH, c.targetW,
-                                        p, c.h, c.w, false);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH,
-                                                 c.targetW, p, c.h, c.w, false, gotParts.data());
+  const ref::T3 raw = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH, c.targetW, p, c.h, c.w, false);
+  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH, c.targetW, p, c.h, c.w, false,
+                                                 gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(raw)) == 0);
 
   std::vector<uint8_t> m(n, 77);
-  bodypix::image::segmentationMask(seg.data(), c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
-                                   threshold, m.data());
+  bodypix::image::segmentationMask(seg.data(), c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, threshold, m.data());
   CHECK(countIntDiffs(m, mask) == 0);
 
   std::vector<int32_t> pm(n, 77);
   std::vector<uint8_t> m2(n, 77);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW,
-                                   p, c.h, c.w, threshold, pm.data(), m2.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
+                                   threshold, pm.data(), m2.data());
   CHECK(countIntDiffs(pm, partMap) == 0);
   CHECK(countIntDiffs(m2, mask) == 0);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW,
-                                   p, c.h, c.w, threshold, pm.data());  // without maskOut
+  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
+                                   threshold, pm.data());  // without maskOut
   CHECK(countIntDiffs(pm, partMap) == 0);
 }
 
@@ -1122,19 +1090,19 @@ void checkPostAgainstReference(const PostCase& c, const std::vector<float>& seg,
 
 TEST_CASE("post-processing equals tfjs-backend-cpu bit for bit", "[image][postprocess]") {
   SECTION("padding top/bottom") {
-    checkPostAgainstTfjs(kPostADims, kPostAPadding, kPostAThreshold, kPostASeg, kPostAParts,
-                         kPostASegScores, kPostAPartScores, kPostAMask, kPostAPartMap);
+    checkPostAgainstTfjs(kPostADims, kPostAPadding, kPostAThreshold, kPostASeg, kPostAParts, kPostASegScores,
+                         kPostAPartScores, kPostAMask, kPostAPartMap);
   }
   SECTION("padding left/right") {
-    checkPostAgainstTfjs(kPostBDims, kPostBPadding, kPostBThreshold, kPostBSeg, kPostBParts,
-                         kPostBSegScores, kPostBPartScores, kPostBMask, kPostBPartMap);
+    checkPostAgainstTfjs(kPostBDims, kPostBPadding, kPostBThreshold, kPostBSeg, kPostBParts, kPostBSegScores,
+                         kPostBPartScores, kPostBMask, kPostBPartMap);
   }
 }
 
 TEST_CASE("post-processing equals the reference on random logits", "[image][postprocess]") {
   std::mt19937 rng(987654321);
-  const LogitKind kinds[] = {LogitKind::Uniform, LogitKind::Smooth, LogitKind::Discrete,
-                             LogitKind::Saturated, LogitKind::Constant};
+  const LogitKind kinds[] = {LogitKind::Uniform, LogitKind::Smooth, LogitKind::Discrete, LogitKind::Saturated,
+                             LogitKind::Constant};
   const float thresholds[] = {0.5f, 0.7f, 0.0f, 0.999f};
   int i = 0;
   for (const PostCase& c : postCases()) {
@@ -1142,7 +1110,8 @@ TEST_CASE("post-processing equals the reference on random logits", "[image][post
       const int P = (i % 3 == 0) ? 24 : (i % 3 == 1) ? 5 : 2;
       const float threshold = thresholds[i % 4];
       ++i;
-      const std::vector<float> seg = randomLogits(rng, c.lh, c.lw, 1, kind == LogitKind::Constant ? LogitKind::Smooth : kind);
+      const std::vector<float> seg = randomLogits(rng, c.lh, c.lw, 1,
+                                                  kind == LogitKind::Constant ? LogitKind::Smooth : kind);
       const std::vector<float> parts = randomLogits(rng, c.lh, c.lw, P, kind);
       INFO("logit kind " << static_cast<int>(kind));
       checkPostAgainstReference(c, seg, parts, P, threshold);
@@ -1152,8 +1121,8 @@ TEST_CASE("post-processing equals the reference on random logits", "[image][post
 
 TEST_CASE("post-processing with NaN / infinite logits", "[image][postprocess]") {
   std::mt19937 rng(5);
-  for (const PostCase& c : {bodyPixCase(37, 53, 0.37, 8), bodyPixCase(120, 160, 0.5, 16),
-                            PostCase{31, 29, 40, 35, 50, 47}}) {
+  for (const PostCase& c :
+       {bodyPixCase(37, 53, 0.37, 8), bodyPixCase(120, 160, 0.5, 16), PostCase{31, 29, 40, 35, 50, 47}}) {
     const std::vector<float> seg = randomLogits(rng, c.lh, c.lw, 1, LogitKind::NonFinite);
     const std::vector<float> parts = randomLogits(rng, c.lh, c.lw, 24, LogitKind::NonFinite);
     checkPostAgainstReference(c, seg, parts, 24, 0.5f);
@@ -1164,10 +1133,9 @@ TEST_CASE("post-processing with unusual thresholds", "[image][postprocess]") {
   // tf.greater with thresholds outside [0, 1]: everything / nothing passes,
   // including extrapolated (0) pixels for a negative threshold.
   std::mt19937 rng(77);
-  for (const float threshold : {-0.5f, 1.0f, 1.5f, std::numeric_limits<float>::quiet_NaN(),
-                                0.2689414f, std::nextafter(0.5f, 0.0f)}) {
-    for (const PostCase& c : {bodyPixCase(23, 17, 0.75, 8), bodyPixCase(7, 15, 1.0, 8),
-                              bodyPixCase(1, 1, 0.5, 16)}) {
+  for (const float threshold :
+       {-0.5f, 1.0f, 1.5f, std::numeric_limits<float>::quiet_NaN(), 0.2689414f, std::nextafter(0.5f, 0.0f)}) {
+    for (const PostCase& c : {bodyPixCase(23, 17, 0.75, 8), bodyPixCase(7, 15, 1.0, 8), bodyPixCase(1, 1, 0.5, 16)}) {
       const std::vector<float> seg = randomLogits(rng, c.lh, c.lw, 1, LogitKind::Discrete);
       const std::vector<float> parts = randomLogits(rng, c.lh, c.lw, 24, LogitKind::Uniform);
       checkPostAgainstReference(c, seg, parts, 24, threshold);
@@ -1220,21 +1188,20 @@ TEST_CASE("post-processing of a photo-sized input", "[image][postprocess]") {
   const std::vector<float> parts = randomLogits(rng, c.lh, c.lw, 24, LogitKind::Smooth);
   const Padding p = paddingFor(c);
   const size_t n = static_cast<size_t>(c.h) * c.w;
-  const ref::T3 segScores = ref::scaleAndCrop(ref::tensor(seg, c.lh, c.lw, 1), c.targetH,
-                                              c.targetW, p, c.h, c.w, true);
-  const ref::T3 partScores = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, 24), c.targetH,
-                                               c.targetW, p, c.h, c.w, true);
+  const ref::T3 segScores = ref::scaleAndCrop(ref::tensor(seg, c.lh, c.lw, 1), c.targetH, c.targetW, p, c.h, c.w, true);
+  const ref::T3 partScores = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, 24), c.targetH, c.targetW, p, c.h, c.w,
+                                               true);
   const std::vector<int> mask = ref::toMask(segScores, 0.7f);
   std::vector<int32_t> pm(n);
   std::vector<uint8_t> m(n);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH,
-                                   c.targetW, p, c.h, c.w, 0.7f, pm.data(), m.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, 0.7f,
+                                   pm.data(), m.data());
   CHECK(countIntDiffs(m, mask) == 0);
   CHECK(countIntDiffs(pm, ref::decodeParts(mask, partScores)) == 0);
   // Every pixel masked: the part map everywhere.
   const std::vector<int> all(n, 1);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH,
-                                   c.targetW, p, c.h, c.w, -1.0f, pm.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, -1.0f,
+                                   pm.data());
   CHECK(countIntDiffs(pm, ref::decodeParts(all, partScores)) == 0);
 }
 
@@ -1246,29 +1213,19 @@ TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
   const Padding p{};
   const Padding bad{-1, 0, 0, 0};
   using namespace bodypix::image;
-  CHECK_THROWS_AS(segmentationMask(nullptr, 4, 4, 49, 49, p, 16, 16, 0.5f, m.data()),
+  CHECK_THROWS_AS(segmentationMask(nullptr, 4, 4, 49, 49, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 0, 4, 49, 49, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 0, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 0, 16, 0.5f, m.data()), std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, bad, 16, 16, 0.5f, m.data()), std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
                   std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 0, 4, 49, 49, p, 16, 16, 0.5f, m.data()),
+  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
                   std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 0, p, 16, 16, 0.5f, m.data()),
+  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr),
                   std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 0, 16, 0.5f, m.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, bad, 16, 16, 0.5f, m.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, 4, 4, 49, 49, p, 16, 16, 0.5f,
-                                   pm.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, 4, 4, 49, 49, p, 16, 16,
-                                   0.5f, pm.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, 4, 4, 49, 49, p, 16, 16,
-                                   0.5f, nullptr),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 4, 4, 0, 49, 49, p, 16, 16,
-                                                 true, f.data()),
+  CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 4, 4, 0, 49, 49, p, 16, 16, true, f.data()),
                   std::invalid_argument);
   try {
     segmentationMask(logits.data(), 4, -3, 49, 49, p, 16, 16, 0.5f, m.data());
@@ -1283,8 +1240,7 @@ TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
 // minute each natively): `image_test "[exhaustive]"`.
 // ===========================================================================
 
-TEST_CASE("sigmoidF32 is non-decreasing and sigmoidStrictlyBelow is sound over all floats",
-          "[.][exhaustive]") {
+TEST_CASE("sigmoidF32 is non-decreasing and sigmoidStrictlyBelow is sound over all floats", "[.][exhaustive]") {
   const auto fromOrdered = [](int64_t k) {
     const uint32_t b = k >= 0 ? static_cast<uint32_t>(k) : (0x80000000u | static_cast<uint32_t>(-k));
     return bitsToFloat(b);

@@ -103,8 +103,8 @@ Pose faceAt(double x, double y, double score = 0.9) {
 // A 9x9 image on a 9x9 input at stride 4: a 3x3 grid, scale 1.
 constexpr InstanceGeometry kSmall{9, 9, 9, 9, {}, 4};
 
-std::vector<int32_t> match(const std::vector<uint8_t>& mask, std::vector<float>& offsets, const std::vector<Pose>& poses,
-                           int refineSteps = 10) {
+std::vector<int32_t> match(const std::vector<uint8_t>& mask, std::vector<float>& offsets,
+                           const std::vector<Pose>& poses, int refineSteps = 10) {
   std::vector<int32_t> owner(mask.size(), 7);
   matchPersonPixels(mask.data(), Grid{offsets.data(), 3, 3, 2 * kNumKeypoints}, poses, kSmall, refineSteps,
                     owner.data());
@@ -156,7 +156,8 @@ TEST_CASE("matchPersonPixels equals body-pix's decodeMultipleMasksCPU on random 
     const int height = 5 + static_cast<int>(rng() % 90), width = 5 + static_cast<int>(rng() % 90);
     const bodypix::image::Padding padding{static_cast<int>(rng() % 6), static_cast<int>(rng() % 6),
                                           static_cast<int>(rng() % 6), static_cast<int>(rng() % 6)};
-    const int inHeight = 1 + stride * static_cast<int>(1 + rng() % 5), inWidth = 1 + stride * static_cast<int>(1 + rng() % 5);
+    const int inHeight = 1 + stride * static_cast<int>(1 + rng() % 5),
+              inWidth = 1 + stride * static_cast<int>(1 + rng() % 5);
     const int lh = (inHeight - 1) / stride + 1, lw = (inWidth - 1) / stride + 1;
     // Large offsets (up to twice the image) send many chains off the grid.
     const double reach = trial % 4 < 2 ? 0.3 : 2.0;
@@ -177,7 +178,7 @@ TEST_CASE("matchPersonPixels equals body-pix's decodeMultipleMasksCPU on random 
     std::vector<int32_t> owner(mask.size());
     matchPersonPixels(mask.data(), Grid{offsets.data(), lh, lw, 2 * kNumKeypoints}, poses,
                       {height, width, inHeight, inWidth, padding, stride}, refineSteps, owner.data());
-    REQUIRE(owner == js::decodeMultipleMasksCPU(mask, offsets, poses, height, width, stride, inHeight, inWidth,
-                                                 padding, refineSteps));
+    REQUIRE(owner == js::decodeMultipleMasksCPU(mask, offsets, poses, height, width, stride, inHeight, inWidth, padding,
+                                                refineSteps));
   }
 }

@@ -65,7 +65,8 @@ T4 referenceConv(const T4& x, const std::vector<float>& f, int kh, int kw, int c
               const int i = o / co, m = o % co;
               acc += double(x.get(iy, ix, i)) * f[((size_t(ky) * kw + kx) * ci + i) * co + m];
             } else {
-              for (int i = 0; i < ci; ++i) acc += double(x.get(iy, ix, i)) * f[((size_t(ky) * kw + kx) * ci + i) * co + o];
+              for (int i = 0; i < ci; ++i)
+                acc += double(x.get(iy, ix, i)) * f[((size_t(ky) * kw + kx) * ci + i) * co + o];
             }
           }
         y.at(oy, ox, o) = std::min(std::max(float(acc), lo), hi);
@@ -110,7 +111,9 @@ json convAttrs(std::initializer_list<int64_t> strides, const std::string& paddin
 TEST_CASE("Conv2D SAME stride 2 with BiasAdd and Relu6 fused", "[graph]") {
   const auto f = randomVector(3 * 3 * 3 * 5, 1), b = randomVector(5, 2);
   GraphBuilder g;
-  g.placeholder("x").constant("w", {3, 3, 3, 5}, f).constant("b", {5}, b)
+  g.placeholder("x")
+      .constant("w", {3, 3, 3, 5}, f)
+      .constant("b", {5}, b)
       .node("conv", "Conv2D", {"x", "w"}, convAttrs({1, 2, 2, 1}, "SAME"))
       .node("bias", "BiasAdd", {"conv", "b"})
       .node("out", "Relu6", {"bias"});
@@ -123,7 +126,9 @@ TEST_CASE("Conv2D SAME stride 2 with BiasAdd and Relu6 fused", "[graph]") {
 TEST_CASE("DepthwiseConv2dNative reads dilations [2,2,1,1] as TF.js does: height 2, width 1", "[graph]") {
   const auto f = randomVector(3 * 3 * 4 * 2, 4), b = randomVector(8, 5);
   GraphBuilder g;
-  g.placeholder("x", 4).constant("w", {3, 3, 4, 2}, f).constant("b", {8}, b)
+  g.placeholder("x", 4)
+      .constant("w", {3, 3, 4, 2}, f)
+      .constant("b", {8}, b)
       .node("dw", "DepthwiseConv2dNative", {"x", "w"}, convAttrs({1, 1, 1, 1}, "SAME", {2, 2, 1, 1}))
       .node("out", "BiasAdd", {"dw", "b"});
   const T4 x = randomImage(11, 9, 4, 6);
@@ -133,7 +138,9 @@ TEST_CASE("DepthwiseConv2dNative reads dilations [2,2,1,1] as TF.js does: height
 TEST_CASE("Pad then a VALID strided conv, as ResNet's stem does", "[graph]") {
   const auto f = randomVector(3 * 3 * 3 * 4, 7);
   GraphBuilder g;
-  g.placeholder("x").intConstant("p", {4, 2}, {0, 0, 2, 1, 1, 2, 0, 0}).constant("w", {3, 3, 3, 4}, f)
+  g.placeholder("x")
+      .intConstant("p", {4, 2}, {0, 0, 2, 1, 1, 2, 0, 0})
+      .constant("w", {3, 3, 3, 4}, f)
       .node("pad", "Pad", {"x", "p"})
       .node("out", "Conv2D", {"pad", "w"}, convAttrs({1, 2, 2, 1}, "VALID"));
   const T4 x = randomImage(8, 9, 3, 8);
@@ -147,8 +154,14 @@ TEST_CASE("Pad then a VALID strided conv, as ResNet's stem does", "[graph]") {
 TEST_CASE("MaxPool 3x3 stride 2 VALID, and the 1x1 stride 2 subsampling ResNet uses", "[graph]") {
   GraphBuilder g;
   g.placeholder("x")
-      .node("pool", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 3, 3, 1})}, {"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("VALID")}})
-      .node("sub", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 1, 1, 1})}, {"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}});
+      .node("pool", "MaxPool", {"x"},
+            {{"ksize", GraphBuilder::ints({1, 3, 3, 1})},
+             {"strides", GraphBuilder::ints({1, 2, 2, 1})},
+             {"padding", GraphBuilder::str("VALID")}})
+      .node("sub", "MaxPool", {"x"},
+            {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
+             {"strides", GraphBuilder::ints({1, 2, 2, 1})},
+             {"padding", GraphBuilder::str("SAME")}});
   const T4 x = randomImage(9, 8, 3, 9);
   const auto out = run(g, {"pool", "sub"}, x);
   REQUIRE(out[0].h == 4);
@@ -171,7 +184,11 @@ TEST_CASE("MaxPool 3x3 stride 2 VALID, and the 1x1 stride 2 subsampling ResNet u
 TEST_CASE("Add with Relu fused, Identity, and a Minimum/Maximum clip fused into a conv", "[graph]") {
   const auto f = randomVector(3 * 4, 10), b = randomVector(4, 11);
   GraphBuilder g;
-  g.placeholder("x").constant("w", {1, 1, 3, 4}, f).constant("b", {4, }, b).constant("hi", {}, {0.25f}).constant("lo", {}, {-0.25f})
+  g.placeholder("x")
+      .constant("w", {1, 1, 3, 4}, f)
+      .constant("b", {4}, b)
+      .constant("hi", {}, {0.25f})
+      .constant("lo", {}, {-0.25f})
       .node("c1", "Conv2D", {"x", "w"}, convAttrs({1, 1, 1, 1}, "SAME"))
       .node("c2", "Conv2D", {"x", "w"}, convAttrs({1, 1, 1, 1}, "SAME"))
       .node("add", "AddV2", {"c1", "c2"})
@@ -196,7 +213,10 @@ TEST_CASE("_FusedConv2D and FusedDepthwiseConv2dNative with BiasAdd and Relu", "
   attrs["fused_ops"] = GraphBuilder::strs({"BiasAdd", "Relu"});
   attrs["num_args"] = {{"i", "1"}};
   GraphBuilder g;
-  g.placeholder("x").constant("w", {3, 3, 3, 2}, f).constant("b", {2}, b).constant("wd", {3, 3, 3, 1}, fd)
+  g.placeholder("x")
+      .constant("w", {3, 3, 3, 2}, f)
+      .constant("b", {2}, b)
+      .constant("wd", {3, 3, 3, 1}, fd)
       .constant("bd", {3}, bd)
       .node("conv", "_FusedConv2D", {"x", "w", "b"}, attrs)
       .node("dw", "FusedDepthwiseConv2dNative", {"x", "wd", "bd"}, attrs);
@@ -229,13 +249,15 @@ TEST_CASE("graphs the engine cannot run are errors naming the op and node", "[gr
   CHECK_THROWS_WITH(bodypix::buildSubgraph(model, {"float_segments"}), Catch::Contains("no node 'float_segments'"));
 
   GraphBuilder mismatch;
-  mismatch.placeholder("x").constant("w", {1, 1, 4, 2}, randomVector(8, 1))
+  mismatch.placeholder("x")
+      .constant("w", {1, 1, 4, 2}, randomVector(8, 1))
       .node("c", "Conv2D", {"x", "w"}, convAttrs({1, 1, 1, 1}, "SAME"));
   const bodypix::GraphModel m2 = bodypix::parseGraphModel(mismatch.text(), mismatch.shards());
   CHECK_THROWS_WITH(bodypix::buildSubgraph(m2, {"c"}), Catch::Contains("4 input channels but its input has 3"));
 
   GraphBuilder nchw;
-  nchw.placeholder("x").constant("w", {1, 1, 3, 2}, randomVector(6, 1))
+  nchw.placeholder("x")
+      .constant("w", {1, 1, 3, 2}, randomVector(6, 1))
       .node("c", "Conv2D", {"x", "w"}, {{"data_format", GraphBuilder::str("NCHW")}});
   const bodypix::GraphModel m3 = bodypix::parseGraphModel(nchw.text(), nchw.shards());
   CHECK_THROWS_WITH(bodypix::buildSubgraph(m3, {"c"}), Catch::Contains("only NHWC"));

@@ -45,8 +45,8 @@ class GraphBuilder {
 
   GraphBuilder& placeholder(const std::string& name, int channels = 3) {
     json n = {{"name", name}, {"op", "Placeholder"}};
-    n["attr"]["shape"]["shape"]["dim"] = json::array({{{"size", "1"}}, {{"size", "-1"}}, {{"size", "-1"}},
-                                                      {{"size", std::to_string(channels)}}});
+    n["attr"]["shape"]["shape"]["dim"] = json::array(
+        {{{"size", "1"}}, {{"size", "-1"}}, {{"size", "-1"}}, {{"size", std::to_string(channels)}}});
     nodes_.push_back(n);
     return *this;
   }
@@ -115,13 +115,21 @@ inline GraphBuilder miniBodyPix(const std::string& scope,
     return v;
   };
   GraphBuilder g;
-  g.placeholder("sub_2").constant("w0", {1, 1, 3, 4}, ramp(12, 0.1f)).constant("b0", {4}, ramp(4, 0.1f))
-      .node("conv0", "Conv2D", {"sub_2", "w0"}, {{"strides", GraphBuilder::ints({1, 16, 16, 1})},
-                                                  {"padding", GraphBuilder::str("SAME")}})
-      .node("bias0", "BiasAdd", {"conv0", "b0"}).node("relu0", "Relu6", {"bias0"});
-  const std::vector<std::string> names = {"float_segments",      "float_part_heatmaps", "float_heatmaps",
-                                          "float_short_offsets", "float_long_offsets",  "float_part_offsets",
-                                          scope + "/displacement_fwd_2/BiasAdd", scope + "/displacement_bwd_2/BiasAdd"};
+  g.placeholder("sub_2")
+      .constant("w0", {1, 1, 3, 4}, ramp(12, 0.1f))
+      .constant("b0", {4}, ramp(4, 0.1f))
+      .node("conv0", "Conv2D", {"sub_2", "w0"},
+            {{"strides", GraphBuilder::ints({1, 16, 16, 1})}, {"padding", GraphBuilder::str("SAME")}})
+      .node("bias0", "BiasAdd", {"conv0", "b0"})
+      .node("relu0", "Relu6", {"bias0"});
+  const std::vector<std::string> names = {"float_segments",
+                                          "float_part_heatmaps",
+                                          "float_heatmaps",
+                                          "float_short_offsets",
+                                          "float_long_offsets",
+                                          "float_part_offsets",
+                                          scope + "/displacement_fwd_2/BiasAdd",
+                                          scope + "/displacement_bwd_2/BiasAdd"};
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string w = "hw" + std::to_string(i), b = "hb" + std::to_string(i), conv = "hc" + std::to_string(i);
     g.constant(w, {1, 1, 4, channels[i]}, ramp(4 * channels[i], 0.1f))
@@ -131,7 +139,8 @@ inline GraphBuilder miniBodyPix(const std::string& scope,
       g.node(names[i], "_FusedConv2D", {"relu0", w, b},
              {{"fused_ops", GraphBuilder::strs({"BiasAdd"})}, {"padding", GraphBuilder::str("SAME")}});
     else
-      g.node(conv, "Conv2D", {"relu0", w}, {{"padding", GraphBuilder::str("VALID")}}).node(names[i], "BiasAdd", {conv, b});
+      g.node(conv, "Conv2D", {"relu0", w}, {{"padding", GraphBuilder::str("VALID")}})
+          .node(names[i], "BiasAdd", {conv, b});
   }
   return g;
 }

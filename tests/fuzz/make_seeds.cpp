@@ -50,9 +50,13 @@ void synthetic() {
   write("bodypix-resnet", bodypix::test::miniBodyPix("resnet_v1_50"));
 
   GraphBuilder conv;
-  conv.placeholder("x").constant("w", {3, 3, 3, 4}, ramp(108)).constant("b", {4}, ramp(4))
-      .node("c", "Conv2D", {"x", "w"}, {{"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}})
-      .node("ba", "BiasAdd", {"c", "b"}).node("r", "Relu", {"ba"})
+  conv.placeholder("x")
+      .constant("w", {3, 3, 3, 4}, ramp(108))
+      .constant("b", {4}, ramp(4))
+      .node("c", "Conv2D", {"x", "w"},
+            {{"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}})
+      .node("ba", "BiasAdd", {"c", "b"})
+      .node("r", "Relu", {"ba"})
       .constant("dw", {3, 3, 4, 2}, ramp(72))
       .node("d", "DepthwiseConv2dNative", {"r", "dw"},
             {{"dilations", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("VALID")}})
@@ -60,37 +64,58 @@ void synthetic() {
   write("ops-conv", conv);
 
   GraphBuilder fused;
-  fused.placeholder("x", 4).constant("w", {2, 2, 4, 3}, ramp(48)).constant("b", {3}, ramp(3))
+  fused.placeholder("x", 4)
+      .constant("w", {2, 2, 4, 3}, ramp(48))
+      .constant("b", {3}, ramp(3))
       .node("f", "_FusedConv2D", {"x", "w", "b"},
-            {{"fused_ops", GraphBuilder::strs({"BiasAdd", "Relu"})}, {"padding", GraphBuilder::str("EXPLICIT")},
+            {{"fused_ops", GraphBuilder::strs({"BiasAdd", "Relu"})},
+             {"padding", GraphBuilder::str("EXPLICIT")},
              {"explicit_paddings", GraphBuilder::ints({0, 0, 1, 0, 0, 1, 0, 0})}})
-      .constant("dw", {3, 3, 3, 1}, ramp(27)).constant("db", {3}, ramp(3))
+      .constant("dw", {3, 3, 3, 1}, ramp(27))
+      .constant("db", {3}, ramp(3))
       .node("fd", "FusedDepthwiseConv2dNative", {"f", "dw", "db"},
-            {{"fused_ops", GraphBuilder::strs({"BiasAdd", "Relu6"})}, {"padding", GraphBuilder::str("SAME")},
-             {"strides", GraphBuilder::ints({1, 2, 1, 1})}, {"data_format", GraphBuilder::str("NHWC")}});
+            {{"fused_ops", GraphBuilder::strs({"BiasAdd", "Relu6"})},
+             {"padding", GraphBuilder::str("SAME")},
+             {"strides", GraphBuilder::ints({1, 2, 1, 1})},
+             {"data_format", GraphBuilder::str("NHWC")}});
   write("ops-fused", fused);
 
   GraphBuilder pool;
   pool.placeholder("x")
-      .node("p", "MaxPool", {"x"}, {{"ksize", GraphBuilder::ints({1, 3, 3, 1})},
-                                    {"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("SAME")}})
-      .node("s", "MaxPool", {"p"}, {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
-                                    {"strides", GraphBuilder::ints({1, 2, 2, 1})}, {"padding", GraphBuilder::str("VALID")}})
-      .node("i", "MaxPool", {"s"}, {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
-                                    {"strides", GraphBuilder::ints({1, 1, 1, 1})}, {"padding", GraphBuilder::str("VALID")}})
+      .node("p", "MaxPool", {"x"},
+            {{"ksize", GraphBuilder::ints({1, 3, 3, 1})},
+             {"strides", GraphBuilder::ints({1, 2, 2, 1})},
+             {"padding", GraphBuilder::str("SAME")}})
+      .node("s", "MaxPool", {"p"},
+            {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
+             {"strides", GraphBuilder::ints({1, 2, 2, 1})},
+             {"padding", GraphBuilder::str("VALID")}})
+      .node("i", "MaxPool", {"s"},
+            {{"ksize", GraphBuilder::ints({1, 1, 1, 1})},
+             {"strides", GraphBuilder::ints({1, 1, 1, 1})},
+             {"padding", GraphBuilder::str("VALID")}})
       .node("r", "Relu", {"i"});
   write("ops-pool", pool);
 
   GraphBuilder pad;
-  pad.placeholder("x").intConstant("p", {4, 2}, {0, 0, 1, 2, 3, 0, 0, 0}).constant("v", {}, {0.5f})
-      .node("a", "Pad", {"x", "p"}).node("b", "PadV2", {"a", "p", "v"});
+  pad.placeholder("x")
+      .intConstant("p", {4, 2}, {0, 0, 1, 2, 3, 0, 0, 0})
+      .constant("v", {}, {0.5f})
+      .node("a", "Pad", {"x", "p"})
+      .node("b", "PadV2", {"a", "p", "v"});
   write("ops-pad", pad);
 
   GraphBuilder binary;
-  binary.placeholder("x").constant("k", {3}, {1, 2, 3}).constant("lo", {}, {-1}).constant("hi", {}, {2})
-      .node("a", "AddV2", {"x", "k"}).node("b", "Add", {"a", "x"})
-      .node("mn", "Minimum", {"b", "hi"}).node("mx", "Maximum", {"lo", "mn"})
-      .node("t", "Maximum", {"mx", "x"}).node("o", "Identity", {"t"});
+  binary.placeholder("x")
+      .constant("k", {3}, {1, 2, 3})
+      .constant("lo", {}, {-1})
+      .constant("hi", {}, {2})
+      .node("a", "AddV2", {"x", "k"})
+      .node("b", "Add", {"a", "x"})
+      .node("mn", "Minimum", {"b", "hi"})
+      .node("mx", "Maximum", {"lo", "mn"})
+      .node("t", "Maximum", {"mx", "x"})
+      .node("o", "Identity", {"t"});
   write("ops-binary", binary);
 
   // The stored types TF.js's converter quantizes to, on one convolution.

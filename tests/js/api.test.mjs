@@ -7,13 +7,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
-import { FLAVOURS } from '../../js/engine.js';
+import { TEST_FLAVOURS, withTestFlavour } from '../support/flavours.mjs';
 import { requireShared } from '../support/shared.mjs';
 import { solidImage } from '../support/images.mjs';
 
 const MODEL = 'models/bodypix/mobilenet/quant1/050/model-stride16.json';
 
-for (const flavour of FLAVOURS) {
+for (const flavour of TEST_FLAVOURS) {
   test(`${flavour}: load, segment, bad input, dispose`, async (t) => {
     const modelUrl = requireShared(t, MODEL);
     if (!modelUrl) return;
@@ -78,7 +78,7 @@ test('bad model files and configs are Errors naming the problem', async (t) => {
     return path.join(dir, name, 'model.json');
   };
   const loadRejects = (config, pattern) =>
-    assert.rejects(bodyPix.load({ multiplier: 0.5, quantBytes: 1, ...config }),
+    assert.rejects(bodyPix.load(withTestFlavour({ multiplier: 0.5, quantBytes: 1, ...config })),
       (e) => e instanceof Error && pattern.test(e.message));
 
   await loadRejects({ modelUrl: await write('truncated', json.slice(0, 500), shard) }, /not a model.json file/);

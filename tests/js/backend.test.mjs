@@ -6,6 +6,7 @@ import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
 import { chooseBackend, isSoftwareRenderer } from '../../js/backend.js';
+import { withTestFlavour } from '../support/flavours.mjs';
 import { requireShared } from '../support/shared.mjs';
 
 const MODEL = 'models/bodypix/mobilenet/quant1/050/model-stride16.json';
@@ -35,7 +36,7 @@ test('in Node, auto is Wasm and webgl is refused with a reason', async () => {
 test('load() says which backend it picked and why', async (t) => {
   const modelUrl = requireShared(t, MODEL);
   if (!modelUrl) return;
-  const net = await bodyPix.load({ modelUrl, multiplier: 0.5, quantBytes: 1, usage: 'video' });
+  const net = await bodyPix.load(withTestFlavour({ modelUrl, multiplier: 0.5, quantBytes: 1, usage: 'video' }));
   try {
     assert.match(net.backend, /^wasm-/);
     assert.equal(net.backendReason, 'Node has no WebGL');

@@ -1,7 +1,7 @@
 // Bad input through the public API, one table row per input: what is tried,
 // the Error the caller must get (class and message), and whether the model
 // (or the engine, for inputs that never make a model) must still give the
-// same answer afterwards. README.md's "Bad input" section is this table.
+// same answer afterwards. docs/robustness.md's "Bad input" section is this table.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
+import { isTested } from '../support/flavours.mjs';
 import { GOLDEN, requireShared } from '../support/shared.mjs';
 import { decodeImage, resizeImage } from '../support/images.mjs';
 
@@ -34,7 +35,6 @@ function layout(model) {
 }
 
 const node = (model, name) => model.modelTopology.node.find((n) => n.name === name);
-const nodeWith = (model, predicate) => model.modelTopology.node.find(predicate);
 
 // A TF.js graph model that is not BodyPix: one convolution of the input.
 function otherGraph() {
@@ -284,7 +284,7 @@ const rejectsWith = (promise, pattern) => assert.rejects(promise, (e) => {
 
 // In both flavours: the threaded one fails some rows after its thread pool
 // is set up, and another model is alive meanwhile.
-for (const flavour of [FLAVOUR, 'simd-threads']) {
+for (const flavour of [FLAVOUR, 'simd-threads'].filter(isTested)) {
   test(`${flavour}: bad model files are Errors naming the problem, and the engine still works after each`, async (t) => {
     const s = await setUp(t);
     if (!s) return;
@@ -580,7 +580,7 @@ test(`${FLAVOUR}: a window that does not fit the image's feature map is an Error
 // The engine runs one call at a time per module (each call is synchronous
 // once its pixels are ready), so calls in flight on one model are served in
 // turn, each with its own answer.
-for (const flavour of [FLAVOUR, 'simd-threads']) {
+for (const flavour of [FLAVOUR, 'simd-threads'].filter(isTested)) {
   test(`${flavour}: segmentations in flight at once on one model each get their own answer`, async (t) => {
     const s = await setUp(t);
     if (!s) return;

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 
 import * as bodyPix from '../../js/index.js';
+import { withTestFlavour } from '../support/flavours.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { repoRoot, requireShared } from '../support/shared.mjs';
 
@@ -37,7 +38,7 @@ test('segment writes the person mask and the part mask the engine computes', asy
   const [model, photo] = requireShared(t, [MODEL, PHOTO]) ?? [];
   if (!model) return;
   const dir = await tempDir(t);
-  const net = await bodyPix.load({ modelUrl: model });
+  const net = await bodyPix.load(withTestFlavour({ modelUrl: model }));
   t.after(() => net.dispose());
   const flavour = net.backend.replace('wasm-', '');
   const image = decodeImage(photo);
@@ -99,7 +100,9 @@ test('--help, and mistakes as one line on stderr with exit code 1', async (t) =>
   const photo = requireShared(t, PHOTO);
   const model = requireShared(t, MODEL);
   if (!photo || !model) return;
-  const bad = await run('segment', photo, '-o', path.join(dir, 'x.png'), '--model', model, '--threshold', '3');
+  const { flavour } = withTestFlavour({});
+  const bad = await run('segment', photo, '-o', path.join(dir, 'x.png'), '--model', model, '--threshold', '3',
+    ...(flavour ? ['--flavour', flavour] : []));
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /segmentationThreshold 3\.0+ is out of range/);
   await assert.rejects(fs.stat(path.join(dir, 'x.png')), { code: 'ENOENT' }, 'no mask written');

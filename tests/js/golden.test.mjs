@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
-import { FLAVOURS } from '../../js/engine.js';
 import { loadReference } from '../reference/bodypix-ref.mjs';
+import { TEST_FLAVOURS } from '../support/flavours.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { goldenMask, iou } from '../support/metrics.mjs';
 import { getModel, GOLDEN, requireShared } from '../support/shared.mjs';
@@ -22,7 +22,7 @@ test('golden person mask: our IoU equals TF.js\'s (0.993) within 0.002, every fl
   reference.dispose();
   t.diagnostic(`TF.js (tfjs-backend-cpu): IoU ${referenceIou.toFixed(4)}`);
   assert.ok(Math.abs(referenceIou - 0.993) < 0.0015, `reference IoU ${referenceIou}`);
-  for (const flavour of FLAVOURS) {
+  for (const flavour of TEST_FLAVOURS) {
     const net = await bodyPix.load({ modelUrl: spec.jsonPath, multiplier: 0.75, quantBytes: 2, flavour });
     const ours = iou((await net.segmentPerson(image)).data, golden);
     net.dispose();

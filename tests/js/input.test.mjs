@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 
 import * as bodyPix from '../../js/index.js';
 import { pixelsOf } from '../../js/input.js';
+import { withTestFlavour } from '../support/flavours.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { requireShared } from '../support/shared.mjs';
 
@@ -47,7 +48,7 @@ test('encoded JPEG and PNG, as a path or bytes, decode to the expected pixels', 
 test('a model segments a file path as it segments the decoded pixels', async (t) => {
   const [model, photo] = requireShared(t, [MODEL, PHOTO]) ?? [];
   if (!model) return;
-  const net = await bodyPix.load({ modelUrl: model });
+  const net = await bodyPix.load(withTestFlavour({ modelUrl: model }));
   t.after(() => net.dispose());
   const fromPath = await net.segmentPersonParts(photo);
   const fromPixels = await net.segmentPersonParts(decodeImage(photo));

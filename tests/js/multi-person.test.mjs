@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
 import { loadReference, toInputTensor } from '../reference/bodypix-ref.mjs';
+import { withTestFlavour } from '../support/flavours.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { iou } from '../support/metrics.mjs';
 import { comparePersons, personPartAgreement } from '../support/persons.mjs';
@@ -37,7 +38,7 @@ describe(`multi-person edge cases on ${MODEL_ID}`, { skip: !available && 'shared
   before(async () => {
     const spec = getModel(MODEL_ID);
     reference = await loadReference(spec);
-    net = await bodyPix.load({ modelUrl: spec.jsonPath, multiplier: spec.multiplier, quantBytes: spec.quantBytes });
+    net = await bodyPix.load(withTestFlavour({ modelUrl: spec.jsonPath, multiplier: spec.multiplier, quantBytes: spec.quantBytes }));
     for (const [key, file] of Object.entries(PHOTOS)) images[key] = decodeImage(sharedPath(file));
   });
   after(() => {

@@ -8,6 +8,7 @@ import { before, test } from 'node:test';
 import * as reference from '@tensorflow-models/body-pix';
 import * as bodyPix from '../../js/index.js';
 import { gaussianBlur } from '../../js/output.js';
+import { withTestFlavour } from '../support/flavours.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { requireShared } from '../support/shared.mjs';
 
@@ -60,7 +61,7 @@ before(async () => {
   const modelUrl = requireShared(null, MODEL);
   const photos = PHOTOS.map((p) => requireShared(null, p));
   if (!modelUrl || photos.includes(null)) return;
-  const net = await bodyPix.load({ modelUrl, multiplier: 0.75, quantBytes: 2 });
+  const net = await bodyPix.load(withTestFlavour({ modelUrl, multiplier: 0.75, quantBytes: 2 }));
   for (const photo of photos) {
     const image = decodeImage(photo);
     results.push({

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
-import { FLAVOURS } from '../../js/engine.js';
 import { loadReference } from '../reference/bodypix-ref.mjs';
+import { TEST_FLAVOURS } from '../support/flavours.mjs';
 import { decodeImage, syntheticImages } from '../support/images.mjs';
 import { iou, maxAbsDiff } from '../support/metrics.mjs';
 import { comparePersons, personPartAgreement, poseDifference } from '../support/persons.mjs';
@@ -71,7 +71,7 @@ const MIN_PERSON_IOU = 0.99;
 
 async function compareMultiPerson(t, reference, nets, image, method, metric) {
   const ref = await reference[method](image);
-  for (const flavour of FLAVOURS) {
+  for (const flavour of TEST_FLAVOURS) {
     const worst = comparePersons(await nets[flavour][method](image), ref, metric);
     t.diagnostic(`${flavour}: ${ref.length} persons, keypoints within ${worst.position.toExponential(2)} px, ` +
       `scores within ${worst.score.toExponential(2)}, worst per-person ` +
@@ -85,7 +85,7 @@ async function compareMultiPerson(t, reference, nets, image, method, metric) {
 const checks = {
   async segmentPerson(t, reference, nets, image) {
     const ref = await reference.segmentPerson(image);
-    for (const flavour of FLAVOURS) {
+    for (const flavour of TEST_FLAVOURS) {
       const ours = await nets[flavour].segmentPerson(image);
       const value = iou(ours.data, ref.data);
       t.diagnostic(`${flavour}: mask IoU ${value.toFixed(5)}`);
@@ -95,7 +95,7 @@ const checks = {
   },
   async segmentPersonParts(t, reference, nets, image) {
     const ref = await reference.segmentPersonParts(image);
-    for (const flavour of FLAVOURS) {
+    for (const flavour of TEST_FLAVOURS) {
       const value = personPartAgreement((await nets[flavour].segmentPersonParts(image)).data, ref.data);
       t.diagnostic(`${flavour}: ${(value * 100).toFixed(3)}% of person pixels have the same part`);
       assert.ok(value >= MIN_PART_AGREEMENT, `${flavour}: part agreement ${value}`);
@@ -106,7 +106,7 @@ const checks = {
     compareMultiPerson(t, reference, nets, image, 'segmentMultiPersonParts', personPartAgreement),
   async rawHeads(t, reference, nets, image) {
     const ref = await reference.rawHeads(image, 'medium');
-    for (const flavour of FLAVOURS) {
+    for (const flavour of TEST_FLAVOURS) {
       const ours = await nets[flavour].predict(image, { internalResolution: 'medium' });
       assert.deepEqual(ours.padding, ref.padding);
       let worst = 0;
@@ -129,7 +129,7 @@ for (const model of [...new Set(matrix.map((e) => e.model.id))]) {
     const nets = {};
     before(async () => {
       reference = await loadReference(spec);
-      for (const flavour of FLAVOURS) {
+      for (const flavour of TEST_FLAVOURS) {
         nets[flavour] = await bodyPix.load({
           modelUrl: spec.jsonPath, multiplier: spec.multiplier, quantBytes: spec.quantBytes,
           outputStride: spec.outputStride, flavour,

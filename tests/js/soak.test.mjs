@@ -1,7 +1,7 @@
 // Soak: 1000 segmentations of varied sizes on one model must not grow the
 // Wasm heap, the memory malloc hands out, or the process's RSS once every
 // size has been seen; dispose() must give the model's memory back. Prints
-// the figures README.md quotes.
+// the figures docs/robustness.md quotes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 

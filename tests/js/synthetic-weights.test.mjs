@@ -9,9 +9,10 @@ import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
 import { loadReference } from '../reference/bodypix-ref.mjs';
+import { withTestFlavour } from '../support/flavours.mjs';
 import { decodeImage } from '../support/images.mjs';
 import { iou, maxAbsDiff } from '../support/metrics.mjs';
-import { requireShared, sharedPath } from '../support/shared.mjs';
+import { requireShared } from '../support/shared.mjs';
 import { writeSyntheticModel } from '../support/synthetic-model.mjs';
 
 const GRAPHS = [
@@ -34,7 +35,7 @@ for (const graph of GRAPHS) {
     const modelPath = writeSyntheticModel(jsonPath, path.join(workDir, graph.file.replace(/\//g, '-')));
     const image = decodeImage(photo);
     const reference = await loadReference({ ...graph, jsonPath: modelPath });
-    const net = await bodyPix.load({ ...graph, modelUrl: modelPath });
+    const net = await bodyPix.load(withTestFlavour({ ...graph, modelUrl: modelPath }));
     try {
       assert.equal(net.architecture, graph.architecture);
       const ref = await reference.rawHeads(image, 'medium');

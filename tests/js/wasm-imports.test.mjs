@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import test from 'node:test';
-import { FLAVOURS } from '../../js/engine.js';
+import { TEST_FLAVOURS } from '../support/flavours.mjs';
 
 // The import section's names, read straight from the bytes: compiling a
 // relaxed-SIMD module would need a runtime that runs it.
@@ -62,7 +62,7 @@ function gluedImports(glue) {
   return new Map([...object[1].matchAll(/"?([\w$]+)"?\s*:\s*([\w$.]+)/g)].map((m) => [m[1], m[2]]));
 }
 
-for (const flavour of FLAVOURS) {
+for (const flavour of TEST_FLAVOURS) {
   test(`the ${flavour} engine imports no invoke_* trampoline`, async () => {
     const file = (ext) => readFile(new URL(`../../dist/bodypix-${flavour}.${ext}`, import.meta.url));
     const fields = importNames(new Uint8Array(await file('wasm'))).map((name) => name.split('.')[1]);

@@ -28,7 +28,6 @@ function floatValues(spec, random) {
 }
 
 function encode(spec, random) {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
   const q = spec.quantization;
   if (spec.dtype === 'int32') {
     const real = REAL_INT32[spec.name];
