@@ -25,16 +25,19 @@ auto guarded(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const std::bad_alloc&) {
-    throwJsError("out of memory: the WebAssembly heap (at most 4 GB) cannot hold what this call needs; "
-                 "use a smaller image or a lower internalResolution");
+    throwJsError(
+        "out of memory: the WebAssembly heap (at most 4 GB) cannot hold what this call needs; "
+        "use a smaller image or a lower internalResolution");
   } catch (const std::exception& e) {
     throwJsError(e.what());
   }
 }
 
+// clang-format off
 bool isByteArray(const val& v) {
   return v.instanceof(val::global("Uint8Array")) || v.instanceof(val::global("Uint8ClampedArray"));
 }
+// clang-format on
 
 std::vector<uint8_t> bytesOf(const val& v, const std::string& what) {
   if (!isByteArray(v)) throw Error(what + " must be a Uint8Array or Uint8ClampedArray");
@@ -76,7 +79,8 @@ SegmentationConfig parseConfig(const val& config) {
   if (!(c.poses.scoreThreshold >= 0.0 && c.poses.scoreThreshold <= 1.0))
     throw Error("scoreThreshold " + std::to_string(c.poses.scoreThreshold) + " is out of range: it must be in [0, 1]");
   c.poses.nmsRadius = numberField(config, "nmsRadius", c.poses.nmsRadius);
-  if (!(c.poses.nmsRadius > 0)) throw Error("nmsRadius " + std::to_string(c.poses.nmsRadius) + " is invalid: it must be > 0");
+  if (!(c.poses.nmsRadius > 0))
+    throw Error("nmsRadius " + std::to_string(c.poses.nmsRadius) + " is invalid: it must be > 0");
   return c;
 }
 
@@ -176,7 +180,8 @@ class Model {
     const double threads = numberField(opts, "threads", 0);
     const double stride = numberField(opts, "outputStride", 0);
     if (!(threads >= 0 && threads <= 64) || threads != static_cast<double>(static_cast<int>(threads)))
-      throw Error("threads " + std::to_string(threads) + " is invalid: it must be an integer between 0 (automatic) and 64");
+      throw Error("threads " + std::to_string(threads) +
+                  " is invalid: it must be an integer between 0 (automatic) and 64");
     model_ = std::make_unique<BodyPixModel>(json, views, static_cast<size_t>(threads), static_cast<int>(stride),
                                             /*start=*/false);
   }

@@ -54,15 +54,15 @@ class Embedder {
     // same order, as the scalar code below: the same bits in each lane.
     // f64x2.pmin(a, b) is b < a ? b : a, which is jsMin.
     const v128_t max = wasm_f64x2_make(maxX_, maxY_), pad = wasm_f64x2_make(padL_, padT_),
-                 scale = wasm_f64x2_make(scaleX_, scaleY_), one = wasm_f64x2_splat(1.0),
-                 half = wasm_f64x2_splat(0.5), stride = wasm_f64x2_splat(stride_),
-                 inverseStride = wasm_f64x2_splat(inverseStride_);
+                 scale = wasm_f64x2_make(scaleX_, scaleY_), one = wasm_f64x2_splat(1.0), half = wasm_f64x2_splat(0.5),
+                 stride = wasm_f64x2_splat(stride_), inverseStride = wasm_f64x2_splat(inverseStride_);
     v128_t p[N][kMatchedKeypoints];
     for (int n = 0; n < N; ++n)
       for (int k = 0; k < kMatchedKeypoints; ++k)
         p[n][k] = wasm_f64x2_add(wasm_f64x2_make(x[n], y), offsets(first[n], k));
+    // With the loop over n unrolled, p stays in wasm locals (registers)
+    // instead of memory.
     for (int t = 0; t < refineSteps_; ++t)
-      // Unrolled, p stays in wasm locals (registers) instead of memory.
 #pragma clang loop unroll(full)
       for (int n = 0; n < N; ++n)
         for (int k = 0; k < kMatchedKeypoints; ++k) {
@@ -71,8 +71,8 @@ class Embedder {
           const v128_t o = inverseStride_ != 0.0 ? wasm_f64x2_mul(v, inverseStride) : wasm_f64x2_div(v, stride);
           const v128_t f = wasm_f64x2_floor(o);
           const v128_t c = wasm_f64x2_add(f, wasm_v128_and(wasm_f64x2_ge(wasm_f64x2_sub(o, f), half), one));
-          const float* cell =
-              cellOf(wasm_f64x2_extract_lane(c, 1) * outputResolutionX_ + wasm_f64x2_extract_lane(c, 0));
+          const float* cell = cellOf(wasm_f64x2_extract_lane(c, 1) * outputResolutionX_ +
+                                     wasm_f64x2_extract_lane(c, 0));
           p[n][k] = wasm_f64x2_add(q, offsets(cell, k));
         }
     for (int n = 0; n < N; ++n)
@@ -218,12 +218,11 @@ struct Task {
 }  // namespace
 
 void matchPersonPixels(const uint8_t* mask, const Grid& longOffsets, const std::vector<Pose>& poses,
-                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner,
-                       pthreadpool_t pool) noexcept {
+                       const InstanceGeometry& geometry, int refineSteps, int32_t* owner, pthreadpool_t pool) noexcept {
   const Task task{Embedder(longOffsets, geometry, refineSteps), mask, poses, geometry.width, owner};
   pthreadpool_parallelize_1d(
-      pool, [](void* t, size_t i) { static_cast<const Task*>(t)->row(static_cast<int>(i)); },
-      const_cast<Task*>(&task), static_cast<size_t>(geometry.height), 0);
+      pool, [](void* t, size_t i) { static_cast<const Task*>(t)->row(static_cast<int>(i)); }, const_cast<Task*>(&task),
+      static_cast<size_t>(geometry.height), 0);
 }
 
 }  // namespace bodypix::decode

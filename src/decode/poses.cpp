@@ -8,17 +8,19 @@
 namespace bodypix::decode {
 namespace {
 
+// clang-format off
 enum Part { kNose, kLeftEye, kRightEye, kLeftEar, kRightEar, kLeftShoulder, kRightShoulder, kLeftElbow,
             kRightElbow, kLeftWrist, kRightWrist, kLeftHip, kRightHip, kLeftKnee, kRightKnee, kLeftAnkle,
             kRightAnkle };
+// clang-format on
 
 // body-pix's POSE_CHAIN: (parent, child) per edge; edge i's displacements are
 // channels i (y) and numEdges + i (x).
 constexpr std::pair<int, int> kPoseChain[] = {
-    {kNose, kLeftEye},          {kLeftEye, kLeftEar},       {kNose, kRightEye},     {kRightEye, kRightEar},
+    {kNose, kLeftEye},          {kLeftEye, kLeftEar},        {kNose, kRightEye},       {kRightEye, kRightEar},
     {kNose, kLeftShoulder},     {kLeftShoulder, kLeftElbow}, {kLeftElbow, kLeftWrist}, {kLeftShoulder, kLeftHip},
-    {kLeftHip, kLeftKnee},      {kLeftKnee, kLeftAnkle},    {kNose, kRightShoulder}, {kRightShoulder, kRightElbow},
-    {kRightElbow, kRightWrist}, {kRightShoulder, kRightHip}, {kRightHip, kRightKnee}, {kRightKnee, kRightAnkle}};
+    {kLeftHip, kLeftKnee},      {kLeftKnee, kLeftAnkle},     {kNose, kRightShoulder},  {kRightShoulder, kRightElbow},
+    {kRightElbow, kRightWrist}, {kRightShoulder, kRightHip}, {kRightHip, kRightKnee},  {kRightKnee, kRightAnkle}};
 constexpr int kNumEdges = sizeof(kPoseChain) / sizeof(kPoseChain[0]);
 constexpr int kLocalMaximumRadius = 1;
 
@@ -110,10 +112,12 @@ bool withinNmsRadius(const std::vector<Pose>& poses, double squaredRadius, const
 
 }  // namespace
 
+// clang-format off
 const char* const kPartNames[kNumKeypoints] = {
     "nose",      "leftEye",    "rightEye",   "leftEar",     "rightEar",   "leftShoulder",
     "rightShoulder", "leftElbow", "rightElbow", "leftWrist", "rightWrist", "leftHip",
     "rightHip",  "leftKnee",   "rightKnee",  "leftAnkle",   "rightAnkle"};
+// clang-format on
 
 std::vector<Pose> decodeMultiplePoses(const Grid& heatmapLogits, const Grid& offsets, const Grid& displacementFwd,
                                       const Grid& displacementBwd, int outputStride, const PoseConfig& config) {

@@ -94,8 +94,8 @@ std::string shapeString(const std::vector<size_t>& s) {
 
 void check(xnn_status status, const Node& node, const char* what) {
   if (status != xnn_status_success)
-    throw Error("XNNPACK rejected " + std::string(what) + " for node '" + node.name + "' (op " + node.op +
-                ", status " + std::to_string(static_cast<int>(status)) + ")");
+    throw Error("XNNPACK rejected " + std::string(what) + " for node '" + node.name + "' (op " + node.op + ", status " +
+                std::to_string(static_cast<int>(status)) + ")");
 }
 
 struct Padding {
@@ -108,8 +108,7 @@ class Builder {
   Builder(const GraphModel& model, const std::vector<std::string>& outputs) : model_(model) {
     for (const Node& n : model.nodes) byName_[n.name] = &n;
     for (size_t i = 0; i < outputs.size(); ++i) {
-      if (!byName_.count(outputs[i]))
-        throw Error("model has no node '" + outputs[i] + "': it is not a BodyPix model");
+      if (!byName_.count(outputs[i])) throw Error("model has no node '" + outputs[i] + "': it is not a BodyPix model");
       outputIndex_[outputs[i]] = i;
     }
     markNeeded(outputs);
@@ -253,8 +252,8 @@ class Builder {
     Value v;
     v.shape = std::move(shape);
     v.rule = rule;
-    if (xnn_define_tensor_value(sub(), xnn_datatype_fp32, v.shape.size(), v.shape.data(), nullptr, external,
-                                flags, &v.id) != xnn_status_success)
+    if (xnn_define_tensor_value(sub(), xnn_datatype_fp32, v.shape.size(), v.shape.data(), nullptr, external, flags,
+                                &v.id) != xnn_status_success)
       throw Error("XNNPACK could not define the tensor of node '" + name + "' with shape " + shapeString(v.shape));
     if (out != outputIndex_.end()) {
       result_.outputIds[out->second] = v.id;
@@ -351,8 +350,8 @@ class Builder {
     const size_t kh = static_cast<size_t>(filter.shape[0]), kw = static_cast<size_t>(filter.shape[1]);
     const size_t ci = static_cast<size_t>(filter.shape[2]), co = static_cast<size_t>(filter.shape[3]);
     if (ci != x.shape[3])
-      throw Error("node '" + n.name + "' has a filter for " + std::to_string(ci) + " input channels but its input has " +
-                  std::to_string(x.shape[3]));
+      throw Error("node '" + n.name + "' has a filter for " + std::to_string(ci) +
+                  " input channels but its input has " + std::to_string(x.shape[3]));
     const auto [sh, sw] = heightWidth(n, "strides");
     const auto [dh, dw] = heightWidth(n, "dilations");
     const Padding pad = padding(n);
@@ -370,8 +369,8 @@ class Builder {
     e = absorbEpilogue(n.name, e, !e.bias && !e.clamped());
     const size_t outChannels = depthwise ? ci * co : co;
     if (e.bias && static_cast<size_t>(e.bias->elementCount()) != outChannels)
-      throw Error("node '" + n.name + "' has a bias of " + std::to_string(e.bias->elementCount()) +
-                  " values for " + std::to_string(outChannels) + " channels");
+      throw Error("node '" + n.name + "' has a bias of " + std::to_string(e.bias->elementCount()) + " values for " +
+                  std::to_string(outChannels) + " channels");
 
     std::vector<float> weights(filter.f32.size());
     if (depthwise) {
@@ -385,24 +384,25 @@ class Builder {
             for (size_t o = 0; o < co; ++o)
               weights[((o * kh + y) * kw + xk) * ci + i] = filter.f32[((y * kw + xk) * ci + i) * co + o];
     }
-    const std::vector<size_t> filterShape =
-        depthwise ? std::vector<size_t>{1, kh, kw, ci * co} : std::vector<size_t>{co, kh, kw, ci};
+    const std::vector<size_t> filterShape = depthwise ? std::vector<size_t>{1, kh, kw, ci * co}
+                                                      : std::vector<size_t>{co, kh, kw, ci};
     const uint32_t filterId = defineStatic(std::move(weights), filterShape, n);
     const uint32_t biasId = e.bias ? defineStatic(e.bias->f32, {outChannels}, n) : XNN_INVALID_VALUE_ID;
 
-    const size_t rule = windowRule(n, x, {static_cast<uint32_t>(kh), static_cast<uint32_t>(kw)}, {sh, sw}, {dh, dw}, pad);
+    const size_t rule = windowRule(n, x, {static_cast<uint32_t>(kh), static_cast<uint32_t>(kw)}, {sh, sw}, {dh, dw},
+                                   pad);
     const Value& y = defineValue(e.last, {1, nominal_[rule][0], nominal_[rule][1], outChannels}, rule);
     const uint32_t flags = pad.same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0;
     if (depthwise) {
       check(xnn_define_depthwise_convolution_2d(sub(), pad.top, pad.right, pad.bottom, pad.left,
                                                 static_cast<uint32_t>(kh), static_cast<uint32_t>(kw), sh, sw, dh, dw,
-                                                static_cast<uint32_t>(co), ci, e.lo, e.hi, x.id, filterId, biasId,
-                                                y.id, flags),
+                                                static_cast<uint32_t>(co), ci, e.lo, e.hi, x.id, filterId, biasId, y.id,
+                                                flags),
             n, "a depthwise convolution");
     } else {
       check(xnn_define_convolution_2d(sub(), pad.top, pad.right, pad.bottom, pad.left, static_cast<uint32_t>(kh),
-                                      static_cast<uint32_t>(kw), sh, sw, dh, dw, 1, ci, co, e.lo, e.hi, x.id,
-                                      filterId, biasId, y.id, flags),
+                                      static_cast<uint32_t>(kw), sh, sw, dh, dw, 1, ci, co, e.lo, e.hi, x.id, filterId,
+                                      biasId, y.id, flags),
             n, "a convolution");
     }
   }
@@ -496,15 +496,15 @@ class Builder {
       const size_t c = x.shape[3];
       const uint32_t filterId = defineStatic(std::vector<float>(c, 1.0f), {1, 1, 1, c}, n);
       const Value& y = defineValue(e.last, {1, oh, ow, c}, rule);
-      check(xnn_define_depthwise_convolution_2d(sub(), 0, 0, 0, 0, 1, 1, sh, sw, 1, 1, 1, c, e.lo, e.hi, x.id,
-                                                filterId, XNN_INVALID_VALUE_ID, y.id, 0),
+      check(xnn_define_depthwise_convolution_2d(sub(), 0, 0, 0, 0, 1, 1, sh, sw, 1, 1, 1, c, e.lo, e.hi, x.id, filterId,
+                                                XNN_INVALID_VALUE_ID, y.id, 0),
             n, "a 1x1 subsampling");
       return;
     }
     const Epilogue e = absorbEpilogue(n.name, Epilogue{}, false);
     const Value& y = defineValue(e.last, {1, oh, ow, x.shape[3]}, rule);
-    check(xnn_define_max_pooling_2d(sub(), pad.top, pad.right, pad.bottom, pad.left, kh, kw, sh, sw, 1, 1, e.lo,
-                                    e.hi, x.id, y.id, pad.same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
+    check(xnn_define_max_pooling_2d(sub(), pad.top, pad.right, pad.bottom, pad.left, kh, kw, sh, sw, 1, 1, e.lo, e.hi,
+                                    x.id, y.id, pad.same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
           n, "a max pooling");
   }
 
@@ -524,7 +524,8 @@ class Builder {
     std::vector<size_t> pre(x.shape.size()), post(x.shape.size()), shape = x.shape;
     for (size_t d = 0; d < x.shape.size(); ++d) {
       const int32_t a = p->i32[2 * d], b = p->i32[2 * d + 1];
-      if (a < 0 || b < 0 || a > kMaxPadding || b > kMaxPadding) throw Error("node '" + n.name + "' has invalid paddings");
+      if (a < 0 || b < 0 || a > kMaxPadding || b > kMaxPadding)
+        throw Error("node '" + n.name + "' has invalid paddings");
       pre[d] = static_cast<size_t>(a);
       post[d] = static_cast<size_t>(b);
       shape[d] += pre[d] + post[d];

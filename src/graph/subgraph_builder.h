@@ -26,7 +26,7 @@ using SubgraphPtr = std::unique_ptr<xnn_subgraph, SubgraphDeleter>;
 struct SpatialRule {
   enum Kind { Input, Fixed, Window, Broadcast } kind = Input;
   std::string node;
-  size_t from = 0, other = 0;  // earlier rules: Window reads `from`, Broadcast both
+  size_t from = 0, other = 0;    // earlier rules: Window reads `from`, Broadcast both
   size_t height = 1, width = 1;  // Fixed: a constant's
   // Window, per axis (height, width): a pad is a 1-pixel window with padding.
   uint32_t kernel[2] = {1, 1}, stride[2] = {1, 1}, dilation[2] = {1, 1};

@@ -65,8 +65,7 @@ int toValidInputResolution(double inputResolution, int outputStride);
 
 // [toValidInputResolution(height * fraction), toValidInputResolution(width *
 // fraction)]; fraction is validated like internalResolutionFraction(double).
-Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int height,
-                                     int width);
+Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int height, int width);
 
 // padAndResizeTo's padding for an image of height x width resized to
 // targetHeight x targetWidth (JS Math.round semantics).
@@ -81,8 +80,8 @@ Padding computePadding(int height, int width, int targetHeight, int targetWidth)
 // (alignCorners=false, halfPixelCenters=false) to targetHeight x targetWidth,
 // normalises, and writes float32 RGB HWC to `out`
 // (targetHeight * targetWidth * 3 floats). Returns the padding used.
-Padding preprocess(const uint8_t* pixels, int channels, int height, int width,
-                   int targetHeight, int targetWidth, Normalization norm, float* out);
+Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
+                   Normalization norm, float* out);
 
 // ---------------------------------------------------------------------------
 // Post-processing. In all functions below:
@@ -98,16 +97,14 @@ Padding preprocess(const uint8_t* pixels, int channels, int height, int width,
 // 24 channels of a 1049x861 image at 'medium'); the mask and part map below
 // are the fast paths. As in TF.js, an axis of 1 pixel without padding gives
 // a 0/0 crop box and NaN scores (hence mask 0 / part -1 there).
-void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int channels,
-                                    int targetHeight, int targetWidth,
-                                    const Padding& padding, int height, int width,
-                                    bool applySigmoid, float* out);
+void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int channels, int targetHeight,
+                                    int targetWidth, const Padding& padding, int height, int width, bool applySigmoid,
+                                    float* out);
 
 // toMaskTensor(scaleAndCrop(segmentation logits, sigmoid), threshold):
 // out[y * width + x] = score > threshold ? 1 : 0 (height * width bytes).
-void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight,
-                      int targetWidth, const Padding& padding, int height, int width,
-                      float threshold, uint8_t* out);
+void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight, int targetWidth, const Padding& padding,
+                      int height, int width, float threshold, uint8_t* out);
 
 // decodePartSegmentation(toMaskTensor(...), scaleAndCrop(part logits,
 // sigmoid)): argMax over the numParts channels (first maximum wins), -1 where
@@ -116,9 +113,8 @@ void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight,
 // (body-pix itself fails for numParts == 1 (tf.oneHot needs depth >= 2), and
 // for width-1 images its squeezed mask broadcasts to a [height, height]
 // result; here every pixel simply gets its own part id.)
-void partSegmentation(const float* segLogits, const float* partLogits, int numParts,
-                      int lh, int lw, int targetHeight, int targetWidth,
-                      const Padding& padding, int height, int width, float threshold,
-                      int32_t* out, uint8_t* maskOut = nullptr);
+void partSegmentation(const float* segLogits, const float* partLogits, int numParts, int lh, int lw, int targetHeight,
+                      int targetWidth, const Padding& padding, int height, int width, float threshold, int32_t* out,
+                      uint8_t* maskOut = nullptr);
 
 }  // namespace bodypix::image

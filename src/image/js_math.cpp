@@ -58,7 +58,7 @@ double jsExp(double x) noexcept {
   constexpr double P3 = 6.61375632143793436117e-05;
   constexpr double P4 = -1.65339022054652515390e-06;
   constexpr double P5 = 4.13813679705723846039e-08;
-  constexpr double kE = 2.718281828459045;  // V8 special case for exp(1)
+  constexpr double kE = 2.718281828459045;                   // V8 special case for exp(1)
   constexpr double kTwoM1000 = 9.33263618503218878990e-302;  // 2^-1000
   constexpr double kTwo1023 = 8.988465674311579539e307;      // 2^1023
 
@@ -95,9 +95,8 @@ double jsExp(double x) noexcept {
   }
 
   const double t = x * x;
-  const double twopk =
-      k >= -1021 ? fromHighWord(0x3FF00000u + (static_cast<uint32_t>(k) << 20))
-                 : fromHighWord(0x3FF00000u + (static_cast<uint32_t>(k + 1000) << 20));
+  const double twopk = k >= -1021 ? fromHighWord(0x3FF00000u + (static_cast<uint32_t>(k) << 20))
+                                  : fromHighWord(0x3FF00000u + (static_cast<uint32_t>(k + 1000) << 20));
   const double c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
   if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
   const double y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);

@@ -27,9 +27,7 @@ inline double jsRound(double x) noexcept {
 
 // tfjs-backend-cpu's Sigmoid kernel on one float32 element:
 // Float32Array[i] = 1 / (1 + Math.exp(-x)), evaluated in double.
-inline float sigmoidF32(float x) noexcept {
-  return static_cast<float>(1.0 / (1.0 + jsExp(-static_cast<double>(x))));
-}
+inline float sigmoidF32(float x) noexcept { return static_cast<float>(1.0 / (1.0 + jsExp(-static_cast<double>(x)))); }
 
 // A lower bound of the plateau of sigmoidF32 around m: every float y < the
 // returned value has sigmoidF32(y) < sigmoidF32(m) (strictly), so a channel
@@ -41,8 +39,8 @@ inline double sigmoidStrictlyBelow(float m) noexcept {
   if (!(m >= -87.0f) || m > 60.0f) return -INFINITY;  // denormal / saturated
   if (m < 0.0f) return static_cast<double>(m) - 0x1p-20;
   // Plateau width <= 2 ulp / sigmoid'(m) <= 2^-21 e^m; 2^(floor(m log2 e) + 1) > e^m.
-  const int e = static_cast<int>(m * 1.4426950408889634) + 1;  // <= 88
-  const uint64_t bits = static_cast<uint64_t>(1023 + e - 19) << 52;   // 2^(e-19)
+  const int e = static_cast<int>(m * 1.4426950408889634) + 1;        // <= 88
+  const uint64_t bits = static_cast<uint64_t>(1023 + e - 19) << 52;  // 2^(e-19)
   double width;
   std::memcpy(&width, &bits, sizeof width);
   return static_cast<double>(m) - width;

@@ -56,25 +56,21 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
   throw std::invalid_argument(std::string(fn) + ": " + what);
 }
 
-void validate(const char* fn, const float* logits, int lh, int lw, int channels,
-              int targetHeight, int targetWidth, const Padding& p, int height,
-              int width, const void* out) {
+void validate(const char* fn, const float* logits, int lh, int lw, int channels, int targetHeight, int targetWidth,
+              const Padding& p, int height, int width, const void* out) {
   if (logits == nullptr) fail(fn, "logits is null");
   if (out == nullptr) fail(fn, "output is null");
   if (lh <= 0 || lw <= 0) {
-    fail(fn, "logits size must be positive, got " + std::to_string(lh) + "x" +
-                 std::to_string(lw));
+    fail(fn, "logits size must be positive, got " + std::to_string(lh) + "x" + std::to_string(lw));
   }
   if (channels <= 0) {
     fail(fn, "channel count must be positive, got " + std::to_string(channels));
   }
   if (targetHeight <= 0 || targetWidth <= 0) {
-    fail(fn, "target size must be positive, got " + std::to_string(targetHeight) + "x" +
-                 std::to_string(targetWidth));
+    fail(fn, "target size must be positive, got " + std::to_string(targetHeight) + "x" + std::to_string(targetWidth));
   }
   if (height <= 0 || width <= 0) {
-    fail(fn, "image size must be positive, got " + std::to_string(height) + "x" +
-                 std::to_string(width));
+    fail(fn, "image size must be positive, got " + std::to_string(height) + "x" + std::to_string(width));
   }
   if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0) {
     fail(fn, "padding must be non-negative");
@@ -94,12 +90,10 @@ struct Geometry {
   std::vector<Cell> cells;
   std::vector<int> otherCols;
 
-  Geometry(int lh, int lw, int targetHeight, int targetWidth, const Padding& p,
-           int height, int width)
+  Geometry(int lh, int lw, int targetHeight, int targetWidth, const Padding& p, int height, int width)
       : gridRows(detail::resizeAxis(lh, targetHeight, true)),
         gridCols(detail::resizeAxis(lw, targetWidth, true)) {
-    const detail::CropBox box =
-        detail::removePaddingBox(p.top, p.bottom, p.left, p.right, height, width);
+    const detail::CropBox box = detail::removePaddingBox(p.top, p.bottom, p.left, p.right, height, width);
     cropRows = detail::cropAxis(box.y1, box.y2, targetHeight, height);
     cropCols = detail::cropAxis(box.x1, box.x2, targetWidth, width);
     std::vector<uint8_t> need(targetWidth, 0);
@@ -110,8 +104,7 @@ struct Geometry {
       }
       const int l = cropCols.lo[x], r = cropCols.hi[x];
       need[l] = need[r] = 1;
-      if (!cells.empty() && cells.back().x1 == x && cells.back().l == l &&
-          cells.back().r == r) {
+      if (!cells.empty() && cells.back().x1 == x && cells.back().l == l && cells.back().r == r) {
         ++cells.back().x1;
       } else {
         cells.push_back(Cell{x, x + 1, l, r});
@@ -125,8 +118,7 @@ struct Geometry {
 
 // A whole grid row (needed columns, all channels), optionally through the
 // sigmoid kernel.
-void fillGridRow(const float* logits, int lw, int C, const Geometry& g, int r,
-                 bool sigmoid, float* dst) noexcept {
+void fillGridRow(const float* logits, int lw, int C, const Geometry& g, int r, bool sigmoid, float* dst) noexcept {
   const ResizeAxis& rows = g.gridRows;
   const ResizeAxis& cols = g.gridCols;
   const float* r0 = logits + static_cast<size_t>(rows.lo[r]) * lw * C;
@@ -199,9 +191,11 @@ class TwoRowSlots {
 // Validity is a per-slot generation stamp, so reusing a slot costs nothing.
 class LazyGridRows {
  public:
-  LazyGridRows(const float* logits, int lw, int channels, int targetWidth,
-               const Geometry& g)
-      : L_(logits), lw_(lw), C_(channels), g_(g) {
+  LazyGridRows(const float* logits, int lw, int channels, int targetWidth, const Geometry& g)
+      : L_(logits),
+        lw_(lw),
+        C_(channels),
+        g_(g) {
     const size_t n = static_cast<size_t>(targetWidth) * channels;
     for (int s = 0; s < 2; ++s) {
       G_[s].resize(n);
@@ -270,8 +264,7 @@ class LazyGridRows {
 
 // Ordered index <-> float (monotonic over non-NaN floats; -0 maps to +0).
 inline float orderedToFloat(int64_t k) noexcept {
-  const uint32_t bits = k >= 0 ? static_cast<uint32_t>(k)
-                               : (0x80000000u | static_cast<uint32_t>(-k));
+  const uint32_t bits = k >= 0 ? static_cast<uint32_t>(k) : (0x80000000u | static_cast<uint32_t>(-k));
   float f;
   std::memcpy(&f, &bits, sizeof f);
   return f;
@@ -304,9 +297,11 @@ class MaskMapper {
  public:
   static constexpr uint8_t kBelow = 0, kAbove = 1, kMixed = 2;
 
-  MaskMapper(const float* segLogits, int lw, int targetWidth, const Geometry& g,
-             float threshold)
-      : L_(segLogits), lw_(lw), g_(g), threshold_(threshold),
+  MaskMapper(const float* segLogits, int lw, int targetWidth, const Geometry& g, float threshold)
+      : L_(segLogits),
+        lw_(lw),
+        g_(g),
+        threshold_(threshold),
         outside_(0.0f > threshold ? 1 : 0),  // extrapolation value 0
         xThr_(logitThreshold(threshold)),
         cellClass_(g.cells.size()),
@@ -435,9 +430,12 @@ inline bool isSingle(uint64_t bits) noexcept { return (bits & (bits - 1)) == 0; 
 
 class PartMapper {
  public:
-  PartMapper(const float* partLogits, int numParts, int lh, int lw, int targetWidth,
-             const Geometry& g)
-      : L_(partLogits), P_(numParts), lh_(lh), lw_(lw), g_(g),
+  PartMapper(const float* partLogits, int numParts, int lh, int lw, int targetWidth, const Geometry& g)
+      : L_(partLogits),
+        P_(numParts),
+        lh_(lh),
+        lw_(lw),
+        g_(g),
         grid_(partLogits, lw, numParts, targetWidth, g),
         rowParts_(g.cropCols.state.size(), 0) {
     prune_ = numParts <= 64;
@@ -456,8 +454,7 @@ class PartMapper {
       const int clo = g.gridCols.lo[cell.l];
       const int chi = g.gridCols.hi[cell.r];
       const long key = chi - clo <= 2 ? clo * 3 + (chi - clo) : -1;
-      if (!runs_.empty() && runs_.back().key == key &&
-          g.cells[runs_.back().u1 - 1].x1 == cell.x0) {
+      if (!runs_.empty() && runs_.back().key == key && g.cells[runs_.back().u1 - 1].x1 == cell.x0) {
         ++runs_.back().u1;
       } else {
         runs_.push_back(Run{static_cast<int>(u), static_cast<int>(u) + 1, key});
@@ -469,8 +466,7 @@ class PartMapper {
 
   // Part ids of output row y (an Inside row); `cellClass` is the mask's cell
   // classification for the same grid rows.
-  void row(int y, const uint8_t* mask, const std::vector<uint8_t>& cellClass,
-           int32_t* out) noexcept {
+  void row(int y, const uint8_t* mask, const std::vector<uint8_t>& cellClass, int32_t* out) noexcept {
     const CropAxis& rows = g_.cropRows;
     if (rows.lo[y] != t_ || rows.hi[y] != b_) newRows(rows.lo[y], rows.hi[y], cellClass);
     const size_t width = rowParts_.size();
@@ -533,8 +529,7 @@ class PartMapper {
     for (const Run& run : runs_) {
       bool any = false;  // may any cell of the run hold mask pixels?
       for (int u = run.u0; u < run.u1; ++u) any |= cellClass[u] != MaskMapper::kBelow;
-      const RectInfo* info =
-          (any && rowKey >= 0 && run.key >= 0) ? &rect(rowKey + run.key) : nullptr;
+      const RectInfo* info = (any && rowKey >= 0 && run.key >= 0) ? &rect(rowKey + run.key) : nullptr;
       if (any && info && info->single >= 0) {
         // One candidate for the whole run (cells whose mask is 0 ignore it).
         for (int u = run.u0; u < run.u1; ++u) fillCell(u, info->single);
@@ -673,8 +668,7 @@ class PartMapper {
   }
 
   float score(int c, int l, int r, double xl, double yl) noexcept {
-    return cropValue(grid_.sig(st_, l, c), grid_.sig(st_, r, c), grid_.sig(sb_, l, c),
-                     grid_.sig(sb_, r, c), xl, yl);
+    return cropValue(grid_.sig(st_, l, c), grid_.sig(st_, r, c), grid_.sig(sb_, l, c), grid_.sig(sb_, r, c), xl, yl);
   }
 
   // tfjs-backend-cpu ArgMax (max = v[0]; if (v > max) ...) over all channels
@@ -719,12 +713,11 @@ class PartMapper {
 
 }  // namespace
 
-void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int channels,
-                                    int targetHeight, int targetWidth,
-                                    const Padding& padding, int height, int width,
-                                    bool applySigmoid, float* out) {
-  validate("scaleAndCropToInputTensorShape", logits, lh, lw, channels, targetHeight,
-           targetWidth, padding, height, width, out);
+void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int channels, int targetHeight,
+                                    int targetWidth, const Padding& padding, int height, int width, bool applySigmoid,
+                                    float* out) {
+  validate("scaleAndCropToInputTensorShape", logits, lh, lw, channels, targetHeight, targetWidth, padding, height,
+           width, out);
   const Geometry g(lh, lw, targetHeight, targetWidth, padding, height, width);
   const int C = channels;
   const size_t rowSize = static_cast<size_t>(targetWidth) * C;
@@ -735,9 +728,7 @@ void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int cha
     const CropState rs = g.cropRows.state[y];
     if (rs != CropState::Inside) {
       for (int x = 0; x < width; ++x) {
-        const float v =
-            (rs == CropState::Outside || g.cropCols.state[x] == CropState::Outside) ? 0.0f
-                                                                                    : kNaN;
+        const float v = (rs == CropState::Outside || g.cropCols.state[x] == CropState::Outside) ? 0.0f : kNaN;
         std::fill(o + static_cast<size_t>(x) * C, o + static_cast<size_t>(x + 1) * C, v);
       }
       continue;
@@ -769,22 +760,18 @@ void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int cha
   }
 }
 
-void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight,
-                      int targetWidth, const Padding& padding, int height, int width,
-                      float threshold, uint8_t* out) {
-  validate("segmentationMask", segLogits, lh, lw, 1, targetHeight, targetWidth, padding,
-           height, width, out);
+void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight, int targetWidth, const Padding& padding,
+                      int height, int width, float threshold, uint8_t* out) {
+  validate("segmentationMask", segLogits, lh, lw, 1, targetHeight, targetWidth, padding, height, width, out);
   const Geometry g(lh, lw, targetHeight, targetWidth, padding, height, width);
   MaskMapper mask(segLogits, lw, targetWidth, g, threshold);
   for (int y = 0; y < height; ++y) mask.row(y, out + static_cast<size_t>(y) * width);
 }
 
-void partSegmentation(const float* segLogits, const float* partLogits, int numParts,
-                      int lh, int lw, int targetHeight, int targetWidth,
-                      const Padding& padding, int height, int width, float threshold,
-                      int32_t* out, uint8_t* maskOut) {
-  validate("partSegmentation", segLogits, lh, lw, 1, targetHeight, targetWidth, padding,
-           height, width, out);
+void partSegmentation(const float* segLogits, const float* partLogits, int numParts, int lh, int lw, int targetHeight,
+                      int targetWidth, const Padding& padding, int height, int width, float threshold, int32_t* out,
+                      uint8_t* maskOut) {
+  validate("partSegmentation", segLogits, lh, lw, 1, targetHeight, targetWidth, padding, height, width, out);
   if (partLogits == nullptr) fail("partSegmentation", "partLogits is null");
   if (numParts <= 0) {
     fail("partSegmentation", "numParts must be positive, got " + std::to_string(numParts));

@@ -20,27 +20,23 @@ double internalResolutionFraction(std::string_view name) {
   if (name == "medium") return 0.5;
   if (name == "high") return 0.75;
   if (name == "full") return 1.0;
-  throw std::invalid_argument(
-      "internalResolution must be one of low,medium,high,full but was '" +
-      std::string(name) + "'");
+  throw std::invalid_argument("internalResolution must be one of low,medium,high,full but was '" + std::string(name) +
+                              "'");
 }
 
 double internalResolutionFraction(double fraction) {
   if (!(fraction <= 2.0 && fraction >= 0.1)) {
-    throw std::invalid_argument(
-        "internalResolution must be a string or number between 0.1 and 2, but was " +
-        std::to_string(fraction));
+    throw std::invalid_argument("internalResolution must be a string or number between 0.1 and 2, but was " +
+                                std::to_string(fraction));
   }
   return fraction;
 }
 
 int toValidInputResolution(double inputResolution, int outputStride) {
   if (outputStride <= 0) {
-    throw std::invalid_argument("outputStride must be positive, got " +
-                                std::to_string(outputStride));
+    throw std::invalid_argument("outputStride must be positive, got " + std::to_string(outputStride));
   }
-  if (!std::isfinite(inputResolution) || inputResolution < 0.0 ||
-      inputResolution > 1e9) {
+  if (!std::isfinite(inputResolution) || inputResolution < 0.0 || inputResolution > 1e9) {
     throw std::invalid_argument("input resolution must be a finite non-negative number");
   }
   // JS: (r - 1) % stride === 0 ? r : Math.floor(r / stride) * stride + 1.
@@ -51,11 +47,10 @@ int toValidInputResolution(double inputResolution, int outputStride) {
   return static_cast<int>(std::floor(inputResolution / outputStride) * outputStride + 1.0);
 }
 
-Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int height,
-                                     int width) {
+Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int height, int width) {
   if (height <= 0 || width <= 0) {
-    throw std::invalid_argument("image size must be positive, got " +
-                                std::to_string(height) + "x" + std::to_string(width));
+    throw std::invalid_argument("image size must be positive, got " + std::to_string(height) + "x" +
+                                std::to_string(width));
   }
   internalResolutionFraction(fraction);
   return Size{toValidInputResolution(height * fraction, outputStride),
@@ -64,12 +59,11 @@ Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int heig
 
 Padding computePadding(int height, int width, int targetHeight, int targetWidth) {
   if (height <= 0 || width <= 0) {
-    throw std::invalid_argument("image size must be positive, got " +
-                                std::to_string(height) + "x" + std::to_string(width));
+    throw std::invalid_argument("image size must be positive, got " + std::to_string(height) + "x" +
+                                std::to_string(width));
   }
   if (targetHeight <= 0 || targetWidth <= 0) {
-    throw std::invalid_argument("target size must be positive, got " +
-                                std::to_string(targetHeight) + "x" +
+    throw std::invalid_argument("target size must be positive, got " + std::to_string(targetHeight) + "x" +
                                 std::to_string(targetWidth));
   }
   const double targetAspect = static_cast<double>(targetWidth) / targetHeight;
@@ -103,8 +97,7 @@ struct PaddedAxis {
 };
 
 PaddedAxis paddedAxis(int size, int padBefore, int padAfter, int newSize) {
-  const detail::ResizeAxis r =
-      detail::resizeAxis(size + padBefore + padAfter, newSize, /*alignCorners=*/false);
+  const detail::ResizeAxis r = detail::resizeAxis(size + padBefore + padAfter, newSize, /*alignCorners=*/false);
   PaddedAxis a;
   a.lo.resize(newSize);
   a.hi.resize(newSize);
@@ -131,15 +124,14 @@ inline float normalize(float v, int c) {
     return static_cast<float>(static_cast<double>(v) * kInv127_5) - 1.0f;
   } else {
     // ResNet's imageNetMean, rounded to float32 as tf.add's tensor holds it.
-    constexpr float kMean[3] = {static_cast<float>(-123.15), static_cast<float>(-115.90),
-                                static_cast<float>(-103.06)};
+    constexpr float kMean[3] = {static_cast<float>(-123.15), static_cast<float>(-115.90), static_cast<float>(-103.06)};
     return v + kMean[c];
   }
 }
 
 template <Normalization N>
-void resizeRows(const uint8_t* pixels, int channels, int width, const PaddedAxis& rows,
-                const PaddedAxis& cols, int targetHeight, int targetWidth, float* out) {
+void resizeRows(const uint8_t* pixels, int channels, int width, const PaddedAxis& rows, const PaddedAxis& cols,
+                int targetHeight, int targetWidth, float* out) {
   // Per column: byte offsets of the two source pixels within a row, and
   // whether they are inside the image (else they read a zero pixel).
   const int rowBytes = width * channels;
@@ -153,10 +145,8 @@ void resizeRows(const uint8_t* pixels, int channels, int width, const PaddedAxis
   }
   static const uint8_t kZeroPixel[4] = {0, 0, 0, 0};
   for (int i = 0; i < targetHeight; ++i) {
-    const uint8_t* top =
-        rows.lo[i] >= 0 ? pixels + static_cast<size_t>(rows.lo[i]) * rowBytes : nullptr;
-    const uint8_t* bot =
-        rows.hi[i] >= 0 ? pixels + static_cast<size_t>(rows.hi[i]) * rowBytes : nullptr;
+    const uint8_t* top = rows.lo[i] >= 0 ? pixels + static_cast<size_t>(rows.lo[i]) * rowBytes : nullptr;
+    const uint8_t* bot = rows.hi[i] >= 0 ? pixels + static_cast<size_t>(rows.hi[i]) * rowBytes : nullptr;
     const double rowFrac = rows.frac[i];
     float* o = out + static_cast<size_t>(i) * targetWidth * 3;
     for (int j = 0; j < targetWidth; ++j, o += 3) {
@@ -177,29 +167,25 @@ void resizeRows(const uint8_t* pixels, int channels, int width, const PaddedAxis
 
 }  // namespace
 
-Padding preprocess(const uint8_t* pixels, int channels, int height, int width,
-                   int targetHeight, int targetWidth, Normalization norm, float* out) {
+Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
+                   Normalization norm, float* out) {
   if (pixels == nullptr) throw std::invalid_argument("preprocess: pixels is null");
   if (out == nullptr) throw std::invalid_argument("preprocess: out is null");
   if (channels != 3 && channels != 4) {
-    throw std::invalid_argument("preprocess: channels must be 3 (RGB) or 4 (RGBA), got " +
-                                std::to_string(channels));
+    throw std::invalid_argument("preprocess: channels must be 3 (RGB) or 4 (RGBA), got " + std::to_string(channels));
   }
   const Padding pad = computePadding(height, width, targetHeight, targetWidth);
   const PaddedAxis rows = paddedAxis(height, pad.top, pad.bottom, targetHeight);
   const PaddedAxis cols = paddedAxis(width, pad.left, pad.right, targetWidth);
   switch (norm) {
     case Normalization::None:
-      resizeRows<Normalization::None>(pixels, channels, width, rows, cols, targetHeight,
-                                      targetWidth, out);
+      resizeRows<Normalization::None>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
       break;
     case Normalization::MobileNet:
-      resizeRows<Normalization::MobileNet>(pixels, channels, width, rows, cols,
-                                           targetHeight, targetWidth, out);
+      resizeRows<Normalization::MobileNet>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
       break;
     case Normalization::ResNet:
-      resizeRows<Normalization::ResNet>(pixels, channels, width, rows, cols, targetHeight,
-                                        targetWidth, out);
+      resizeRows<Normalization::ResNet>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
       break;
     default:
       throw std::invalid_argument("preprocess: unknown normalization");

@@ -57,8 +57,7 @@ struct CropAxis {
 inline CropAxis cropAxis(float c1f, float c2f, int imageSize, int cropSize) {
   const double c1 = c1f, c2 = c2f;
   const double last = static_cast<double>(imageSize) - 1.0;
-  const double scale =
-      cropSize > 1 ? (c2 - c1) * last / static_cast<double>(cropSize - 1) : 0.0;
+  const double scale = cropSize > 1 ? (c2 - c1) * last / static_cast<double>(cropSize - 1) : 0.0;
   CropAxis a;
   a.state.resize(cropSize);
   a.lo.assign(cropSize, 0);
@@ -87,13 +86,11 @@ struct CropBox {
   float y1, x1, y2, x2;
 };
 
-inline CropBox removePaddingBox(int padT, int padB, int padL, int padR, int height,
-                                int width) {
+inline CropBox removePaddingBox(int padT, int padB, int padL, int padR, int height, int width) {
   const double dh = static_cast<double>(height) + padT + padB - 1.0;
   const double dw = static_cast<double>(width) + padL + padR - 1.0;
   return CropBox{static_cast<float>(padT / dh), static_cast<float>(padL / dw),
-                 static_cast<float>((padT + height - 1.0) / dh),
-                 static_cast<float>((padL + width - 1.0) / dw)};
+                 static_cast<float>((padT + height - 1.0) / dh), static_cast<float>((padL + width - 1.0) / dw)};
 }
 
 // a + (b - a) * t in double, the lerp both kernels use.

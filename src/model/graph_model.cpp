@@ -20,8 +20,7 @@ using nlohmann::json;
 constexpr int64_t kMaxElements = int64_t{1} << 28;
 
 std::string base64Decode(const std::string& in) {
-  static const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   uint32_t acc = 0;
   int bits = 0;
@@ -99,8 +98,7 @@ std::vector<Node> parseNodes(const json& topology) {
   std::vector<Node> nodes;
   for (const json& n : topology["node"]) {
     Node node;
-    if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") ||
-        !n["op"].is_string())
+    if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") || !n["op"].is_string())
       throw Error("model JSON has a node without a name or an op");
     node.name = n["name"].get<std::string>();
     node.op = n["op"].get<std::string>();
@@ -125,15 +123,13 @@ std::vector<Node> parseNodes(const json& topology) {
 std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < nodes.size(); ++i)
-    if (!index.emplace(nodes[i].name, i).second)
-      throw Error("model JSON has two nodes named '" + nodes[i].name + "'");
+    if (!index.emplace(nodes[i].name, i).second) throw Error("model JSON has two nodes named '" + nodes[i].name + "'");
   std::vector<size_t> pending(nodes.size(), 0);
   std::vector<std::vector<size_t>> consumers(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const std::string& in : nodes[i].inputs) {
       auto it = index.find(in);
-      if (it == index.end())
-        throw Error("node '" + nodes[i].name + "' reads '" + in + "', which is not in the graph");
+      if (it == index.end()) throw Error("node '" + nodes[i].name + "' reads '" + in + "', which is not in the graph");
       consumers[it->second].push_back(i);
       ++pending[i];
     }
@@ -185,7 +181,8 @@ float halfToFloat(uint16_t h) noexcept {
   const uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
   float value;
   if (exponent == 0) value = std::ldexp(static_cast<float>(mantissa), -24);
-  else if (exponent == 31) value = mantissa ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else if (exponent == 31)
+    value = mantissa ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
   else value = std::ldexp(static_cast<float>(mantissa + 1024), static_cast<int>(exponent) - 25);
   return sign ? -value : value;
 }
@@ -235,8 +232,8 @@ void decodeInto(std::vector<T>& out, int64_t count, F&& convert) noexcept {
   for (int64_t i = 0; i < count; ++i) out[static_cast<size_t>(i)] = convert(static_cast<size_t>(i));
 }
 
-Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* bytes,
-                    const std::string& storedName, int64_t count) {
+Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* bytes, const std::string& storedName,
+                    int64_t count) {
   const Stored stored = storedType(storedName);
   Tensor t;
   const std::string dtype = spec.value("dtype", std::string("float32"));
@@ -263,7 +260,8 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
     if (!std::all_of(t.f32.begin(), t.f32.end(), [](float v) noexcept { return std::isfinite(v); }))
       throw Error("weight '" + name + "' contains NaN or Inf values");
   } else {
-    if (stored == Stored::Float16) throw Error("weight '" + name + "' is int32 quantized to float16, which TF.js rejects");
+    if (stored == Stored::Float16)
+      throw Error("weight '" + name + "' is int32 quantized to float16, which TF.js rejects");
     if (affine) {
       // The values run monotonically from code 0 to the largest code; both
       // ends must be int32s, or converting them would be undefined.
@@ -286,8 +284,8 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
   std::map<std::string, Tensor> weights;
   size_t shardIndex = 0;
   for (const json& group : manifest) {
-    if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() ||
-        !group.contains("weights") || !group["weights"].is_array())
+    if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() || !group.contains("weights") ||
+        !group["weights"].is_array())
       throw Error("model JSON has a weightsManifest entry without paths and weights");
     // A group's shards are one byte stream that its weights are laid out in.
     const size_t groupShards = group["paths"].size();
@@ -295,8 +293,8 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
     ShardView stream{nullptr, 0};
     for (size_t s = 0; s < groupShards; ++s, ++shardIndex) {
       if (shardIndex >= shards.size())
-        throw Error("model JSON lists weight shard '" + group["paths"][s].get<std::string>() +
-                    "' but only " + std::to_string(shards.size()) + " shard(s) were given");
+        throw Error("model JSON lists weight shard '" + group["paths"][s].get<std::string>() + "' but only " +
+                    std::to_string(shards.size()) + " shard(s) were given");
       if (groupShards == 1) {
         stream = shards[shardIndex];  // the common case needs no copy
       } else {
@@ -306,8 +304,8 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
     }
     size_t offset = 0;
     for (const json& spec : group["weights"]) {
-      if (!spec.is_object() || !spec.contains("name") || !spec["name"].is_string() ||
-          !spec.contains("shape") || !spec["shape"].is_array())
+      if (!spec.is_object() || !spec.contains("name") || !spec["name"].is_string() || !spec.contains("shape") ||
+          !spec["shape"].is_array())
         throw Error("model JSON has a weight entry without a name or a shape");
       const std::string name = spec["name"].get<std::string>();
       std::vector<int64_t> shape;
@@ -327,7 +325,8 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
         stored = q["dtype"].get<std::string>();
         // As TF.js: anything else, float32 included, is not a quantization.
         if (stored != "uint8" && stored != "uint16" && stored != "float16")
-          throw Error("weight '" + name + "' is quantized to '" + stored + "'; uint8, uint16 and float16 are supported");
+          throw Error("weight '" + name + "' is quantized to '" + stored +
+                      "'; uint8, uint16 and float16 are supported");
       }
       const size_t bytes = static_cast<size_t>(count) * bytesPerValue(stored, name);
       if (offset + bytes > stream.size)
@@ -337,8 +336,7 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
       Tensor t = decodeWeight(spec, name, stream.data + offset, stored, count);
       t.shape = std::move(shape);
       offset += bytes;
-      if (!weights.emplace(name, std::move(t)).second)
-        throw Error("model JSON lists weight '" + name + "' twice");
+      if (!weights.emplace(name, std::move(t)).second) throw Error("model JSON lists weight '" + name + "' twice");
     }
     if (offset != stream.size)
       throw Error("weight shards hold " + std::to_string(stream.size) + " bytes but the manifest describes " +
@@ -359,8 +357,7 @@ json parseJson(const std::string& text) {
   }
   if (!doc.is_object()) throw Error("model JSON is not an object");
   if (doc.contains("format") && doc["format"].is_string() && doc["format"] != "graph-model")
-    throw Error("model JSON has format '" + doc["format"].get<std::string>() +
-                "'; BodyPix needs a TF.js graph-model");
+    throw Error("model JSON has format '" + doc["format"].get<std::string>() + "'; BodyPix needs a TF.js graph-model");
   if (!doc.contains("modelTopology")) throw Error("model JSON has no modelTopology");
   if (!doc.contains("weightsManifest")) throw Error("model JSON has no weightsManifest");
   return doc;

@@ -20,9 +20,9 @@ class Error : public std::runtime_error {
 // One attribute value of a graph node. TF's AttrValue has more kinds; these
 // are the ones the ops we translate read.
 struct AttrValue {
-  std::vector<int64_t> ints;   // list.i, or a single i
+  std::vector<int64_t> ints;         // list.i, or a single i
   std::vector<std::string> strings;  // list.s or s, base64-decoded
-  std::vector<float> floats;   // list.f, or a single f
+  std::vector<float> floats;         // list.f, or a single f
   bool has_b = false;
   bool b = false;
 };

@@ -8,9 +8,14 @@ namespace {
 
 // The graph's output nodes; only the displacement heads carry the backbone's scope.
 std::vector<std::string> heads(const std::string& scope) {
-  return {"float_segments",      "float_part_heatmaps", "float_heatmaps",
-          "float_short_offsets", "float_long_offsets",  "float_part_offsets",
-          scope + "/displacement_fwd_2/BiasAdd", scope + "/displacement_bwd_2/BiasAdd"};
+  return {"float_segments",
+          "float_part_heatmaps",
+          "float_heatmaps",
+          "float_short_offsets",
+          "float_long_offsets",
+          "float_part_offsets",
+          scope + "/displacement_fwd_2/BiasAdd",
+          scope + "/displacement_bwd_2/BiasAdd"};
 }
 
 const std::vector<std::string>& mobileNetHeads() {
@@ -132,8 +137,8 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
   timings_ = {};
   Stopwatch clock;
   const int channels = channelsOf(image);
-  const image::Size target =
-      image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height, image.width);
+  const image::Size target = image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height,
+                                                                    image.width);
   network_->checkSize(static_cast<size_t>(target.height), static_cast<size_t>(target.width));
   input_.resize(static_cast<size_t>(target.height) * static_cast<size_t>(target.width) * 3);
   Heads heads;
@@ -157,16 +162,15 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
 
 std::vector<decode::Pose> BodyPixModel::poses(const Heads& heads, const Image& image,
                                               const decode::PoseConfig& config) const {
-  std::vector<decode::Pose> poses =
-      decode::decodeMultiplePoses(gridOf(heads, kHeatmaps), gridOf(heads, kShortOffsets),
-                                  gridOf(heads, kDisplacementFwd), gridOf(heads, kDisplacementBwd), outputStride_, config);
+  std::vector<decode::Pose> poses = decode::decodeMultiplePoses(gridOf(heads, kHeatmaps), gridOf(heads, kShortOffsets),
+                                                                gridOf(heads, kDisplacementFwd),
+                                                                gridOf(heads, kDisplacementBwd), outputStride_, config);
   decode::scalePoses(poses, image.height, image.width, heads.inputHeight, heads.inputWidth, heads.padding);
   return poses;
 }
 
 template <typename T, typename Fill>
-Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Heads& heads,
-                                      Fill&& fill) {
+Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Heads& heads, Fill&& fill) {
   heads = predict(image, config.internalResolution);
   Stopwatch clock;
   Segmentation<T> out;
@@ -213,8 +217,8 @@ Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const Segmen
   return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
     const Shape4& s = heads.shapes[kSegments];
     image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
-                            heads.inputWidth, heads.padding, image.height, image.width,
-                            config.segmentationThreshold, mask);
+                            heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
+                            mask);
   });
 }
 
@@ -229,8 +233,8 @@ Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const Segme
     const Shape4& s = heads.shapes[kSegments];
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
                             static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
-                            static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding,
-                            image.height, image.width, config.segmentationThreshold, parts, mask);
+                            static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding, image.height,
+                            image.width, config.segmentationThreshold, parts, mask);
   });
 }
 

@@ -52,7 +52,7 @@ struct MultiPersonConfig : SegmentationConfig {
 
 template <typename T>
 struct Segmentation {
-  std::vector<T> data;  // width * height
+  std::vector<T> data;              // width * height
   std::vector<decode::Pose> poses;  // in image pixels
 };
 
@@ -106,8 +106,7 @@ class BodyPixModel {
   // One mask (Uint8 0/1) per pose scoring at least config.poses.scoreThreshold.
   std::vector<PersonSegmentation<uint8_t>> segmentMultiPerson(const Image& image, const MultiPersonConfig& config);
   // One part map (part id, -1 elsewhere) per pose scoring at least the threshold.
-  std::vector<PersonSegmentation<int32_t>> segmentMultiPersonParts(const Image& image,
-                                                                   const MultiPersonConfig& config);
+  std::vector<PersonSegmentation<int32_t>> segmentMultiPersonParts(const Image& image, const MultiPersonConfig& config);
 
   const Timings& lastTimings() const { return timings_; }
 
@@ -118,13 +117,12 @@ class BodyPixModel {
   Segmentation<T> segment(const Image& image, const SegmentationConfig& config, Heads& heads, Fill&& fill);
   Segmentation<uint8_t> segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads);
   // `mask` (optional, width * height) receives the person mask.
-  Segmentation<int32_t> segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads,
-                                     uint8_t* mask);
+  Segmentation<int32_t> segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads, uint8_t* mask);
   // Splits `all` between its poses by `mask`, as body-pix's decodePersonInstance(Part)Masks.
   template <typename T>
   std::vector<PersonSegmentation<T>> splitPersons(const Image& image, const MultiPersonConfig& config,
-                                                  const Heads& heads, const uint8_t* mask,
-                                                  const Segmentation<T>& all, T background);
+                                                  const Heads& heads, const uint8_t* mask, const Segmentation<T>& all,
+                                                  T background);
 
   Architecture architecture_;
   int outputStride_ = 0;

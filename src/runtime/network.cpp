@@ -41,8 +41,8 @@ Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built))
   if (std::min(threads == 0 ? cores : threads, most) > 1) pool_ = sharedPool(most);
   const xnn_status status = xnn_create_runtime_v2(built_.subgraph.get(), pool_, 0, &runtime_);
   if (status != xnn_status_success)
-    throw Error("XNNPACK could not create a runtime for the model (status " +
-                std::to_string(static_cast<int>(status)) + ")");
+    throw Error("XNNPACK could not create a runtime for the model (status " + std::to_string(static_cast<int>(status)) +
+                ")");
   outputs_.resize(built_.outputIds.size());
   shapes_.resize(built_.outputIds.size());
 }
@@ -87,8 +87,7 @@ void Network::reshape(size_t height, size_t width) {
                 " (too small for the model)");
   for (size_t i = 0; i < outputs_.size(); ++i) {
     size_t rank = 0, shape[XNN_MAX_TENSOR_DIMS];
-    if (xnn_get_external_value_shape(runtime_, built_.outputIds[i], &rank, shape) != xnn_status_success ||
-        rank != 4)
+    if (xnn_get_external_value_shape(runtime_, built_.outputIds[i], &rank, shape) != xnn_status_success || rank != 4)
       throw Error("XNNPACK could not report the shape of output " + std::to_string(i));
     shapes_[i] = {shape[0], shape[1], shape[2], shape[3]};
     // Some kernels (multi-pass max pooling) accumulate in the output and
