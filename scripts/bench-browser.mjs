@@ -14,7 +14,9 @@
 // that does nothing else (web/first-mask.html against first-mask-tfjs.html,
 // body-pix on tfjs-wasm with its scripts), colds times each in turn, for
 // each photo of photos= (default: a 513x513 and a 1049x861 one).
-// firstmask=0 skips it; firstmask=only runs nothing else.
+// firstmask=0 skips it; firstmask=only runs nothing else; mbps=N throttles
+// its pages' network to N Mbit/s (a first visit over a real link, where the
+// engine's start overlaps the download).
 //   node scripts/bench-browser.mjs [key=value ...]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +33,9 @@ const colds = Number(query.get('colds') ?? 1);
 query.delete('colds');
 const firstMaskMode = query.get('firstmask') ?? '1';
 query.delete('firstmask');
+const mbps = query.has('mbps') ? Number(query.get('mbps')) : null;
+query.delete('mbps');
+if (mbps !== null && !(mbps > 0)) throw new Error(`mbps must be a positive number of Mbit/s, not ${query.get('mbps')}`);
 const FIRST_MASK_PHOTOS = ['tennis-player-and-crowd-513x513.jpg', 'three-people-office-1049x861.jpg'];
 const FIRST_MASK_PAGES = { ours: 'first-mask.html', [PEER]: 'first-mask-tfjs.html' };
 if (!Number.isInteger(colds) || colds < 1) throw new Error(`colds must be a whole number of runs, not ${colds}`);
@@ -84,6 +89,15 @@ async function firstMask(file, photo) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
+    if (mbps) {
+      // Chromium's own throttling, as DevTools applies it: every file of
+      // the page comes through a link of this speed and 20 ms latency.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false, latency: 20, downloadThroughput: (mbps * 1e6) / 8, uploadThroughput: (mbps * 1e6) / 8,
+      });
+    }
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
     const q = new URLSearchParams({ photo });
     if (query.get('flavour')) q.set('flavour', query.get('flavour'));
@@ -99,7 +113,8 @@ async function firstMask(file, photo) {
 
 async function firstMaskTable() {
   const photos = query.get('photos')?.split(',') ?? FIRST_MASK_PHOTOS;
-  console.log(`navigation -> first mask, ${colds} fresh context(s) each, in turn (ms: median (range); phases: medians)`);
+  const link = mbps ? `, network throttled to ${mbps} Mbit/s` : '';
+  console.log(`navigation -> first mask, ${colds} fresh context(s) each, in turn${link} (ms: median (range); phases: medians)`);
   console.log('| page | photo | navigation -> first mask | import | load | first call | vs peer |');
   console.log('|---|---|---|---|---|---|---|');
   const phaseLines = [];
