@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
 #include "warmup/warm_up.h"
 
 using emscripten::val;

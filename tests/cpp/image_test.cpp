@@ -1,5 +1,6 @@
-// Tests of src/image (bodypix::image): the pre/post-processing must reproduce
-// @tensorflow-models/body-pix 2.2.1 on tfjs-backend-cpu 4.22 bit for bit.
+// Tests of the image processing in src/bodypix (bodypix::image): the pre- and
+// post-processing must reproduce @tensorflow-models/body-pix 2.2.1 on
+// tfjs-backend-cpu 4.22 bit for bit.
 //
 // Three kinds of checks:
 //  1. Values computed once with the real JS (body-pix util.js /
@@ -23,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "image/image_ops.h"
-#include "image/js_math.h"
+#include "bodypix/image_ops.h"
+#include "tfjs/js_math.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "decode/instances.h"
-#include "image/js_math.h"
+#include "bodypix/instances.h"
+#include "tfjs/js_math.h"
 
 using bodypix::decode::Grid;
 using bodypix::decode::InstanceGeometry;

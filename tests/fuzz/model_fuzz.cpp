@@ -1,9 +1,10 @@
 // libFuzzer target: untrusted model files through everything loading one
-// does: parse (src/model), build the XNNPACK subgraph (src/graph), create
-// the runtime and run it on a small image (src/runtime). The input holds
-// model.json and one weight shard, framed as framing.h says; for JSON alone
-// the shard is made here, so that mutated shapes and attributes get past the
-// shard-size check to the graph builder and the runtime.
+// does: parse (src/tfjs), build the XNNPACK subgraph (src/graph), create
+// the runtime (src/runtime) and run the model on a small image
+// (src/bodypix). The input holds model.json and one weight shard, framed as
+// framing.h says; for JSON alone the shard is made here, so that mutated
+// shapes and attributes get past the shard-size check to the graph builder
+// and the runtime.
 //
 // bodypix::Error is the expected answer to bad input. Anything else (another
 // exception, a crash, a sanitizer report, a leak, a timeout, a huge
@@ -16,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bodypix/model.h"
 #include "framing.h"
 #include "graph/subgraph_builder.h"
-#include "model/graph_model.h"
-#include "runtime/body_pix.h"
 #include "runtime/network.h"
+#include "tfjs/graph_model.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
 
 #include <chrono>
 #include <cmath>

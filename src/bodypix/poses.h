@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "image/image_ops.h"
+#include "bodypix/image_ops.h"
 
 namespace bodypix::decode {
 

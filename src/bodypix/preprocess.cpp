@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "image/image_ops.h"
-#include "image/js_math.h"
-#include "image/resample.h"
+#include "bodypix/image_ops.h"
+#include "bodypix/resample.h"
+#include "tfjs/js_math.h"
 
 namespace bodypix::image {
 

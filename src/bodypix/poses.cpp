@@ -1,9 +1,9 @@
-#include "decode/poses.h"
+#include "bodypix/poses.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "image/js_math.h"
+#include "tfjs/js_math.h"
 
 namespace bodypix::decode {
 namespace {

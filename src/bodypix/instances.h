@@ -12,8 +12,8 @@
 
 #include <pthreadpool.h>
 
-#include "decode/poses.h"
-#include "image/image_ops.h"
+#include "bodypix/image_ops.h"
+#include "bodypix/poses.h"
 
 namespace bodypix::decode {
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "decode/instances.h"
-#include "decode/poses.h"
-#include "image/image_ops.h"
-#include "model/graph_model.h"
+#include "bodypix/image_ops.h"
+#include "bodypix/instances.h"
+#include "bodypix/poses.h"
 #include "runtime/network.h"
+#include "tfjs/graph_model.h"
 
 namespace bodypix {
 

@@ -15,7 +15,7 @@
 #pragma clang fp contract(off)
 #endif
 
-#include "image/js_math.h"
+#include "tfjs/js_math.h"
 
 #include <cstring>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "decode/instances.h"
+#include "bodypix/instances.h"
 
 #include <cmath>
 #include <limits>
@@ -7,7 +7,7 @@
 #include <wasm_simd128.h>
 #endif
 
-#include "image/js_math.h"
+#include "tfjs/js_math.h"
 
 namespace bodypix::decode {
 namespace {
