@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bodypix/model.h"
+#include "error.h"
 #include "warmup/warm_up.h"
 
 using emscripten::val;

@@ -15,7 +15,7 @@
 //      cropAndResize back to height x width) fused with toMaskTensor and
 //      decodePartSegmentation, without materialising full-size tensors.
 //
-// All functions throw std::invalid_argument on bad arguments. They keep no
+// All functions throw bodypix::Error on bad arguments. They keep no
 // global state (concurrent calls on different buffers are fine) and allocate
 // only O(width + targetWidth * C) scratch per call.
 //

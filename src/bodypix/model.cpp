@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "error.h"
+
 namespace bodypix {
 namespace {
 

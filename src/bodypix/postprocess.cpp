@@ -33,12 +33,12 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bodypix/image_ops.h"
 #include "bodypix/resample.h"
+#include "error.h"
 #include "tfjs/js_math.h"
 
 namespace bodypix::image {
@@ -52,9 +52,7 @@ using detail::ResizeAxis;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-[[noreturn]] void fail(const char* fn, const std::string& what) {
-  throw std::invalid_argument(std::string(fn) + ": " + what);
-}
+[[noreturn]] void fail(const char* fn, const std::string& what) { throw Error(std::string(fn) + ": " + what); }
 
 void validate(const char* fn, const float* logits, int lh, int lw, int channels, int targetHeight, int targetWidth,
               const Padding& p, int height, int width, const void* out) {

@@ -5,12 +5,12 @@
 #endif
 
 #include <cmath>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bodypix/image_ops.h"
 #include "bodypix/resample.h"
+#include "error.h"
 #include "tfjs/js_math.h"
 
 namespace bodypix::image {
@@ -20,24 +20,22 @@ double internalResolutionFraction(std::string_view name) {
   if (name == "medium") return 0.5;
   if (name == "high") return 0.75;
   if (name == "full") return 1.0;
-  throw std::invalid_argument("internalResolution must be one of low,medium,high,full but was '" + std::string(name) +
-                              "'");
+  throw Error("internalResolution must be one of low,medium,high,full but was '" + std::string(name) + "'");
 }
 
 double internalResolutionFraction(double fraction) {
   if (!(fraction <= 2.0 && fraction >= 0.1)) {
-    throw std::invalid_argument("internalResolution must be a string or number between 0.1 and 2, but was " +
-                                std::to_string(fraction));
+    throw Error("internalResolution must be a string or number between 0.1 and 2, but was " + std::to_string(fraction));
   }
   return fraction;
 }
 
 int toValidInputResolution(double inputResolution, int outputStride) {
   if (outputStride <= 0) {
-    throw std::invalid_argument("outputStride must be positive, got " + std::to_string(outputStride));
+    throw Error("outputStride must be positive, got " + std::to_string(outputStride));
   }
   if (!std::isfinite(inputResolution) || inputResolution < 0.0 || inputResolution > 1e9) {
-    throw std::invalid_argument("input resolution must be a finite non-negative number");
+    throw Error("input resolution must be a finite non-negative number");
   }
   // JS: (r - 1) % stride === 0 ? r : Math.floor(r / stride) * stride + 1.
   // fmod is JS's % on numbers.
@@ -49,8 +47,7 @@ int toValidInputResolution(double inputResolution, int outputStride) {
 
 Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int height, int width) {
   if (height <= 0 || width <= 0) {
-    throw std::invalid_argument("image size must be positive, got " + std::to_string(height) + "x" +
-                                std::to_string(width));
+    throw Error("image size must be positive, got " + std::to_string(height) + "x" + std::to_string(width));
   }
   internalResolutionFraction(fraction);
   return Size{toValidInputResolution(height * fraction, outputStride),
@@ -59,12 +56,11 @@ Size toInputResolutionHeightAndWidth(double fraction, int outputStride, int heig
 
 Padding computePadding(int height, int width, int targetHeight, int targetWidth) {
   if (height <= 0 || width <= 0) {
-    throw std::invalid_argument("image size must be positive, got " + std::to_string(height) + "x" +
-                                std::to_string(width));
+    throw Error("image size must be positive, got " + std::to_string(height) + "x" + std::to_string(width));
   }
   if (targetHeight <= 0 || targetWidth <= 0) {
-    throw std::invalid_argument("target size must be positive, got " + std::to_string(targetHeight) + "x" +
-                                std::to_string(targetWidth));
+    throw Error("target size must be positive, got " + std::to_string(targetHeight) + "x" +
+                std::to_string(targetWidth));
   }
   const double targetAspect = static_cast<double>(targetWidth) / targetHeight;
   const double aspect = static_cast<double>(width) / height;
@@ -79,7 +75,7 @@ Padding computePadding(int height, int width, int targetHeight, int targetWidth)
   }
   if (p.top < 0 || p.left < 0) {
     // Cannot happen for positive sizes; tf.pad3d would reject it anyway.
-    throw std::invalid_argument("computed negative padding");
+    throw Error("computed negative padding");
   }
   return p;
 }
@@ -169,10 +165,10 @@ void resizeRows(const uint8_t* pixels, int channels, int width, const PaddedAxis
 
 Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
                    Normalization norm, float* out) {
-  if (pixels == nullptr) throw std::invalid_argument("preprocess: pixels is null");
-  if (out == nullptr) throw std::invalid_argument("preprocess: out is null");
+  if (pixels == nullptr) throw Error("preprocess: pixels is null");
+  if (out == nullptr) throw Error("preprocess: out is null");
   if (channels != 3 && channels != 4) {
-    throw std::invalid_argument("preprocess: channels must be 3 (RGB) or 4 (RGBA), got " + std::to_string(channels));
+    throw Error("preprocess: channels must be 3 (RGB) or 4 (RGBA), got " + std::to_string(channels));
   }
   const Padding pad = computePadding(height, width, targetHeight, targetWidth);
   const PaddedAxis rows = paddedAxis(height, pad.top, pad.bottom, targetHeight);
@@ -188,7 +184,7 @@ Padding preprocess(const uint8_t* pixels, int channels, int height, int width, i
       resizeRows<Normalization::ResNet>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
       break;
     default:
-      throw std::invalid_argument("preprocess: unknown normalization");
+      throw Error("preprocess: unknown normalization");
   }
   return pad;
 }

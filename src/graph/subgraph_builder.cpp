@@ -8,6 +8,8 @@
 #include <mutex>
 #include <set>
 
+#include "error.h"
+
 namespace bodypix {
 namespace {
 

@@ -20,11 +20,11 @@
 #include <cstring>
 #include <limits>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bodypix/image_ops.h"
+#include "error.h"
 #include "tfjs/js_math.h"
 
 namespace {
@@ -846,14 +846,14 @@ TEST_CASE("internal resolution presets and validation", "[image][resolution]") {
   CHECK(internalResolutionFraction("medium") == 0.5);
   CHECK(internalResolutionFraction("high") == 0.75);
   CHECK(internalResolutionFraction("full") == 1.0);
-  CHECK_THROWS_AS(internalResolutionFraction("Medium"), std::invalid_argument);
-  CHECK_THROWS_AS(internalResolutionFraction(""), std::invalid_argument);
+  CHECK_THROWS_AS(internalResolutionFraction("Medium"), bodypix::Error);
+  CHECK_THROWS_AS(internalResolutionFraction(""), bodypix::Error);
   CHECK(internalResolutionFraction(0.1) == 0.1);
   CHECK(internalResolutionFraction(2.0) == 2.0);
   CHECK(internalResolutionFraction(1.37) == 1.37);
-  CHECK_THROWS_AS(internalResolutionFraction(0.09), std::invalid_argument);
-  CHECK_THROWS_AS(internalResolutionFraction(2.01), std::invalid_argument);
-  CHECK_THROWS_AS(internalResolutionFraction(kNaN), std::invalid_argument);
+  CHECK_THROWS_AS(internalResolutionFraction(0.09), bodypix::Error);
+  CHECK_THROWS_AS(internalResolutionFraction(2.01), bodypix::Error);
+  CHECK_THROWS_AS(internalResolutionFraction(kNaN), bodypix::Error);
 }
 
 TEST_CASE("toValidInputResolution matches body-pix", "[image][resolution]") {
@@ -861,8 +861,8 @@ TEST_CASE("toValidInputResolution matches body-pix", "[image][resolution]") {
     INFO("resolution " << t[0] << " stride " << t[1]);
     CHECK(bodypix::image::toValidInputResolution(t[0], static_cast<int>(t[1])) == t[2]);
   }
-  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(100, 0), std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(kNaN, 16), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(100, 0), bodypix::Error);
+  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(kNaN, 16), bodypix::Error);
 }
 
 TEST_CASE("toInputResolutionHeightAndWidth matches body-pix", "[image][resolution]") {
@@ -873,8 +873,8 @@ TEST_CASE("toInputResolutionHeightAndWidth matches body-pix", "[image][resolutio
     CHECK(s.height == c.outH);
     CHECK(s.width == c.outW);
   }
-  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.05, 16, 100, 100), std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.5, 16, 0, 100), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.05, 16, 100, 100), bodypix::Error);
+  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.5, 16, 0, 100), bodypix::Error);
 }
 
 TEST_CASE("computePadding matches padAndResizeTo", "[image][resolution]") {
@@ -886,8 +886,8 @@ TEST_CASE("computePadding matches padAndResizeTo", "[image][resolution]") {
     CHECK(p.left == c[6]);
     CHECK(p.right == c[7]);
   }
-  CHECK_THROWS_AS(bodypix::image::computePadding(0, 5, 5, 5), std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::computePadding(5, 5, 5, -1), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::computePadding(0, 5, 5, 5), bodypix::Error);
+  CHECK_THROWS_AS(bodypix::image::computePadding(5, 5, 5, -1), bodypix::Error);
 }
 
 // ===========================================================================
@@ -991,13 +991,12 @@ TEST_CASE("preprocess validates its arguments", "[image][preprocess]") {
   std::vector<uint8_t> px(16 * 4);
   std::vector<float> out(16 * 3);
   using bodypix::image::preprocess;
-  CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 2, 4, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 0, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 0, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, static_cast<Normalization>(42), out.data()),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 2, 4, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 0, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 0, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, static_cast<Normalization>(42), out.data()), bodypix::Error);
 }
 
 // ===========================================================================
@@ -1214,24 +1213,24 @@ TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
   const Padding p{};
   const Padding bad{-1, 0, 0, 0};
   using namespace bodypix::image;
-  CHECK_THROWS_AS(segmentationMask(nullptr, 4, 4, 49, 49, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 0, 4, 49, 49, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 0, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 0, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, bad, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(nullptr, 4, 4, 49, 49, p, 16, 16, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 0, 4, 49, 49, p, 16, 16, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 0, p, 16, 16, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 0, 16, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, bad, 16, 16, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr), bodypix::Error);
   CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
-                  std::invalid_argument);
+                  bodypix::Error);
   CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
-                  std::invalid_argument);
+                  bodypix::Error);
   CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr),
-                  std::invalid_argument);
+                  bodypix::Error);
   CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 4, 4, 0, 49, 49, p, 16, 16, true, f.data()),
-                  std::invalid_argument);
+                  bodypix::Error);
   try {
     segmentationMask(logits.data(), 4, -3, 49, 49, p, 16, 16, 0.5f, m.data());
     FAIL("no exception");
-  } catch (const std::invalid_argument& e) {
+  } catch (const bodypix::Error& e) {
     CHECK(std::string(e.what()).find("logits size") != std::string::npos);
   }
 }
