@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "bodypix/parts.h"
+#include "bodypix/segmentation.h"
 #include "error.h"
 
 namespace bodypix {
@@ -70,6 +72,13 @@ void checkHeads(const std::vector<std::string>& names, const std::vector<Shape4>
 decode::Grid gridOf(const Heads& heads, Head h) {
   const Shape4& s = heads.shapes[h];
   return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
+}
+
+// How the segments' grid maps back onto the image.
+image::OutputGeometry outputGeometry(const Heads& heads, const Image& image) {
+  const Shape4& s = heads.shapes[kSegments];
+  return {static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight, heads.inputWidth,
+          heads.padding,         image.height,          image.width};
 }
 
 // Milliseconds since the last call (the first call starts the clock).
@@ -217,10 +226,7 @@ Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const Segm
 
 Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads) {
   return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
-    const Shape4& s = heads.shapes[kSegments];
-    image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
-                            heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
-                            mask);
+    image::segmentationMask(heads.data[kSegments], outputGeometry(heads, image), config.segmentationThreshold, mask);
   });
 }
 
@@ -232,11 +238,9 @@ Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const
 Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads,
                                                  uint8_t* mask) {
   return segment<int32_t>(image, config, heads, [&](int32_t* parts) {
-    const Shape4& s = heads.shapes[kSegments];
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
-                            static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
-                            static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding, image.height,
-                            image.width, config.segmentationThreshold, parts, mask);
+                            static_cast<int>(heads.shapes[kPartHeatmaps].c), outputGeometry(heads, image),
+                            config.segmentationThreshold, parts, mask);
   });
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "bodypix/image_ops.h"
 #include "bodypix/instances.h"
 #include "bodypix/poses.h"
+#include "bodypix/preprocess.h"
 #include "runtime/network.h"
 #include "tfjs/graph_model.h"
 

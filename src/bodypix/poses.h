@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "bodypix/image_ops.h"
+#include "bodypix/preprocess.h"
 
 namespace bodypix::decode {
 

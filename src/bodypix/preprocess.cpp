@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "bodypix/image_ops.h"
+#include "bodypix/preprocess.h"
 #include "bodypix/resample.h"
 #include "error.h"
 #include "tfjs/js_math.h"

@@ -23,13 +23,16 @@
 #include <string>
 #include <vector>
 
-#include "bodypix/image_ops.h"
+#include "bodypix/parts.h"
+#include "bodypix/preprocess.h"
+#include "bodypix/segmentation.h"
 #include "error.h"
 #include "tfjs/js_math.h"
 
 namespace {
 
 using bodypix::image::Normalization;
+using bodypix::image::OutputGeometry;
 using bodypix::image::Padding;
 using bodypix::image::Size;
 
@@ -793,6 +796,10 @@ std::vector<PostCase> postCases() {
 
 Padding paddingFor(const PostCase& c) { return bodypix::image::computePadding(c.h, c.w, c.targetH, c.targetW); }
 
+OutputGeometry geometryOf(const PostCase& c, const Padding& p) {
+  return {c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w};
+}
+
 }  // namespace
 
 // ===========================================================================
@@ -1019,23 +1026,23 @@ void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const 
   const std::vector<float> seg = fromBits(segBits, static_cast<size_t>(lh) * lw);
 
   std::vector<float> scores(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), lh, lw, 1, th, tw, p, h, w, true, scores.data());
+  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), 1, {lh, lw, th, tw, p, h, w}, true, scores.data());
   double maxAbs = 0;
   CHECK(countDiffs(scores, fromBits(segScores, n), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
   std::vector<float> pscores(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts, lh, lw, P, th, tw, p, h, w, true, pscores.data());
+  bodypix::image::scaleAndCropToInputTensorShape(parts, P, {lh, lw, th, tw, p, h, w}, true, pscores.data());
   CHECK(countDiffs(pscores, fromBits(partScores, n * P), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
   std::vector<uint8_t> m(n);
-  bodypix::image::segmentationMask(seg.data(), lh, lw, th, tw, p, h, w, threshold, m.data());
+  bodypix::image::segmentationMask(seg.data(), {lh, lw, th, tw, p, h, w}, threshold, m.data());
   CHECK(countIntDiffs(m, std::vector<uint8_t>(mask, mask + n)) == 0);
 
   std::vector<int32_t> pm(n);
   std::vector<uint8_t> m2(n);
-  bodypix::image::partSegmentation(seg.data(), parts, P, lh, lw, th, tw, p, h, w, threshold, pm.data(), m2.data());
+  bodypix::image::partSegmentation(seg.data(), parts, P, {lh, lw, th, tw, p, h, w}, threshold, pm.data(), m2.data());
   CHECK(countIntDiffs(pm, std::vector<int32_t>(partMap, partMap + n)) == 0);
   CHECK(countIntDiffs(m2, std::vector<uint8_t>(mask, mask + n)) == 0);
 }
@@ -1056,33 +1063,29 @@ void checkPostAgainstReference(const PostCase& c, const std::vector<float>& seg,
   const std::vector<int> partMap = ref::decodeParts(mask, partScores);
 
   std::vector<float> got(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), c.lh, c.lw, 1, c.targetH, c.targetW, p, c.h, c.w, true,
-                                                 got.data());
+  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), 1, geometryOf(c, p), true, got.data());
   CHECK(countDiffs(got, ref::toFloats(segScores)) == 0);
 
   std::vector<float> gotParts(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH, c.targetW, p, c.h, c.w, true,
-                                                 gotParts.data());
+  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), true, gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(partScores)) == 0);
 
   // Raw scores (no sigmoid).
   const ref::T3 raw = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH, c.targetW, p, c.h, c.w, false);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH, c.targetW, p, c.h, c.w, false,
-                                                 gotParts.data());
+  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), false, gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(raw)) == 0);
 
   std::vector<uint8_t> m(n, 77);
-  bodypix::image::segmentationMask(seg.data(), c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, threshold, m.data());
+  bodypix::image::segmentationMask(seg.data(), geometryOf(c, p), threshold, m.data());
   CHECK(countIntDiffs(m, mask) == 0);
 
   std::vector<int32_t> pm(n, 77);
   std::vector<uint8_t> m2(n, 77);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
-                                   threshold, pm.data(), m2.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), threshold, pm.data(), m2.data());
   CHECK(countIntDiffs(pm, partMap) == 0);
   CHECK(countIntDiffs(m2, mask) == 0);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
-                                   threshold, pm.data());  // without maskOut
+  bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), threshold,
+                                   pm.data());  // without maskOut
   CHECK(countIntDiffs(pm, partMap) == 0);
 }
 
@@ -1194,14 +1197,12 @@ TEST_CASE("post-processing of a photo-sized input", "[image][postprocess]") {
   const std::vector<int> mask = ref::toMask(segScores, 0.7f);
   std::vector<int32_t> pm(n);
   std::vector<uint8_t> m(n);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, 0.7f,
-                                   pm.data(), m.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, geometryOf(c, p), 0.7f, pm.data(), m.data());
   CHECK(countIntDiffs(m, mask) == 0);
   CHECK(countIntDiffs(pm, ref::decodeParts(mask, partScores)) == 0);
   // Every pixel masked: the part map everywhere.
   const std::vector<int> all(n, 1);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, -1.0f,
-                                   pm.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, geometryOf(c, p), -1.0f, pm.data());
   CHECK(countIntDiffs(pm, ref::decodeParts(all, partScores)) == 0);
 }
 
@@ -1213,22 +1214,22 @@ TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
   const Padding p{};
   const Padding bad{-1, 0, 0, 0};
   using namespace bodypix::image;
-  CHECK_THROWS_AS(segmentationMask(nullptr, 4, 4, 49, 49, p, 16, 16, 0.5f, m.data()), bodypix::Error);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 0, 4, 49, 49, p, 16, 16, 0.5f, m.data()), bodypix::Error);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 0, p, 16, 16, 0.5f, m.data()), bodypix::Error);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 0, 16, 0.5f, m.data()), bodypix::Error);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, bad, 16, 16, 0.5f, m.data()), bodypix::Error);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr), bodypix::Error);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
+  CHECK_THROWS_AS(segmentationMask(nullptr, {4, 4, 49, 49, p, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {0, 4, 49, 49, p, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 0, p, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 49, p, 0, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 49, bad, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 49, p, 16, 16}, 0.5f, nullptr), bodypix::Error);
+  CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, {4, 4, 49, 49, p, 16, 16}, 0.5f, pm.data()),
                   bodypix::Error);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
+  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, {4, 4, 49, 49, p, 16, 16}, 0.5f, pm.data()),
                   bodypix::Error);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr),
+  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, {4, 4, 49, 49, p, 16, 16}, 0.5f, nullptr),
                   bodypix::Error);
-  CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 4, 4, 0, 49, 49, p, 16, 16, true, f.data()),
+  CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 0, {4, 4, 49, 49, p, 16, 16}, true, f.data()),
                   bodypix::Error);
   try {
-    segmentationMask(logits.data(), 4, -3, 49, 49, p, 16, 16, 0.5f, m.data());
+    segmentationMask(logits.data(), {4, -3, 49, 49, p, 16, 16}, 0.5f, m.data());
     FAIL("no exception");
   } catch (const bodypix::Error& e) {
     CHECK(std::string(e.what()).find("logits size") != std::string::npos);
