@@ -6,10 +6,9 @@
 
 #include <cmath>
 #include <string>
-#include <vector>
 
+#include "bodypix/pad_and_resize.h"
 #include "bodypix/preprocess.h"
-#include "bodypix/resample.h"
 #include "error.h"
 #include "tfjs/js_math.h"
 
@@ -84,82 +83,27 @@ namespace {
 
 constexpr double kInv127_5 = 1.0 / 127.5;
 
-// One axis of resizeBilinear(padded image) with the padding folded in: the
-// padded index is shifted back into the image; indices that land in the
-// padding read zeros.
-struct PaddedAxis {
-  std::vector<int> lo, hi;  // source index into the unpadded image, -1 = padding
-  std::vector<double> frac;
-};
-
-PaddedAxis paddedAxis(int size, int padBefore, int padAfter, int newSize) {
-  const detail::ResizeAxis r = detail::resizeAxis(size + padBefore + padAfter, newSize, /*alignCorners=*/false);
-  PaddedAxis a;
-  a.lo.resize(newSize);
-  a.hi.resize(newSize);
-  a.frac = r.frac;
-  for (int i = 0; i < newSize; ++i) {
-    const int lo = r.lo[i] - padBefore, hi = r.hi[i] - padBefore;
-    a.lo[i] = (lo >= 0 && lo < size) ? lo : -1;
-    a.hi[i] = (hi >= 0 && hi < size) ? hi : -1;
-  }
-  return a;
-}
-
 // TF.js evaluates each binary op in double and stores float32. For a single
 // + or - of two float32 values that equals the float32 op (double has
 // >= 2*24+2 bits, so rounding twice is innocuous). x / 127.5 is replaced by
 // the double product x * (1 / 127.5), which rounds to the same float32 for
 // every float32 x in [0, 255] (checked exhaustively; resized bytes never
 // leave that range).
-template <Normalization N>
-inline float normalize(float v, int c) {
-  if constexpr (N == Normalization::None) {
-    return v;
-  } else if constexpr (N == Normalization::MobileNet) {
+// (Types, not functions: padAndResize is compiled once for each, with the
+// normalisation inlined in its loop.)
+struct MobileNetInput {
+  float operator()(float v, int /*channel*/) const noexcept {
     return static_cast<float>(static_cast<double>(v) * kInv127_5) - 1.0f;
-  } else {
-    // ResNet's imageNetMean, rounded to float32 as tf.add's tensor holds it.
-    constexpr float kMean[3] = {static_cast<float>(-123.15), static_cast<float>(-115.90), static_cast<float>(-103.06)};
-    return v + kMean[c];
   }
-}
+};
 
-template <Normalization N>
-void resizeRows(const uint8_t* pixels, int channels, int width, const PaddedAxis& rows, const PaddedAxis& cols,
-                int targetHeight, int targetWidth, float* out) {
-  // Per column: byte offsets of the two source pixels within a row, and
-  // whether they are inside the image (else they read a zero pixel).
-  const int rowBytes = width * channels;
-  std::vector<int> offL(targetWidth), offR(targetWidth);
-  std::vector<uint8_t> colL(targetWidth), colR(targetWidth);
-  for (int j = 0; j < targetWidth; ++j) {
-    colL[j] = cols.lo[j] >= 0;
-    colR[j] = cols.hi[j] >= 0;
-    offL[j] = colL[j] ? cols.lo[j] * channels : 0;
-    offR[j] = colR[j] ? cols.hi[j] * channels : 0;
+// ResNet's imageNetMean, rounded to float32 as tf.add's tensor holds it.
+struct ResNetInput {
+  float operator()(float v, int channel) const noexcept {
+    constexpr float kMean[3] = {static_cast<float>(-123.15), static_cast<float>(-115.90), static_cast<float>(-103.06)};
+    return v + kMean[channel];
   }
-  static const uint8_t kZeroPixel[4] = {0, 0, 0, 0};
-  for (int i = 0; i < targetHeight; ++i) {
-    const uint8_t* top = rows.lo[i] >= 0 ? pixels + static_cast<size_t>(rows.lo[i]) * rowBytes : nullptr;
-    const uint8_t* bot = rows.hi[i] >= 0 ? pixels + static_cast<size_t>(rows.hi[i]) * rowBytes : nullptr;
-    const double rowFrac = rows.frac[i];
-    float* o = out + static_cast<size_t>(i) * targetWidth * 3;
-    for (int j = 0; j < targetWidth; ++j, o += 3) {
-      const uint8_t* tl = (top && colL[j]) ? top + offL[j] : kZeroPixel;
-      const uint8_t* tr = (top && colR[j]) ? top + offR[j] : kZeroPixel;
-      const uint8_t* bl = (bot && colL[j]) ? bot + offL[j] : kZeroPixel;
-      const uint8_t* br = (bot && colR[j]) ? bot + offR[j] : kZeroPixel;
-      const double colFrac = cols.frac[j];
-      for (int c = 0; c < 3; ++c) {
-        const double t = detail::lerp(tl[c], tr[c], colFrac);
-        const double b = detail::lerp(bl[c], br[c], colFrac);
-        const float v = static_cast<float>(detail::lerp(t, b, rowFrac));
-        o[c] = normalize<N>(v, c);
-      }
-    }
-  }
-}
+};
 
 }  // namespace
 
@@ -171,17 +115,12 @@ Padding preprocess(const uint8_t* pixels, int channels, int height, int width, i
     throw Error("preprocess: channels must be 3 (RGB) or 4 (RGBA), got " + std::to_string(channels));
   }
   const Padding pad = computePadding(height, width, targetHeight, targetWidth);
-  const PaddedAxis rows = paddedAxis(height, pad.top, pad.bottom, targetHeight);
-  const PaddedAxis cols = paddedAxis(width, pad.left, pad.right, targetWidth);
   switch (norm) {
-    case Normalization::None:
-      resizeRows<Normalization::None>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
-      break;
     case Normalization::MobileNet:
-      resizeRows<Normalization::MobileNet>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
+      detail::padAndResize(pixels, channels, height, width, pad, targetHeight, targetWidth, MobileNetInput{}, out);
       break;
     case Normalization::ResNet:
-      resizeRows<Normalization::ResNet>(pixels, channels, width, rows, cols, targetHeight, targetWidth, out);
+      detail::padAndResize(pixels, channels, height, width, pad, targetHeight, targetWidth, ResNetInput{}, out);
       break;
     default:
       throw Error("preprocess: unknown normalization");

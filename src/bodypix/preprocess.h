@@ -47,7 +47,6 @@ struct Size {
 
 // The model's preprocessInput, applied after padAndResizeTo.
 enum class Normalization {
-  None,       // padAndResizeTo's `resized` tensor as is (for tests)
   MobileNet,  // tf.sub(tf.div(x, 127.5), 1.0)
   ResNet,     // tf.add(x, [-123.15, -115.90, -103.06])
 };

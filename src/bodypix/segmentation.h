@@ -21,16 +21,6 @@ struct OutputGeometry {
   int height, width;
 };
 
-// scaleAndCropToInputTensorShape: resizeBilinear(alignCorners=true) to the
-// network input's size, optional sigmoid, removePaddingAndResizeBack
-// (cropAndResize, extrapolation 0). Writes height * width * channels floats.
-// Computes every value (one exp per grid value with the sigmoid: ~0.1 s for
-// 24 channels of a 1049x861 image at 'medium'); the mask below and the part
-// map (parts.h) are the fast paths. As in TF.js, an axis of 1 pixel without
-// padding gives a 0/0 crop box and NaN scores (hence mask 0 / part -1 there).
-void scaleAndCropToInputTensorShape(const float* logits, int channels, const OutputGeometry& geometry,
-                                    bool applySigmoid, float* out);
-
 // toMaskTensor(scaleAndCrop(segmentation logits, sigmoid), threshold):
 // out[y * width + x] = score > threshold ? 1 : 0 (height * width bytes).
 // `segLogits` has one channel; `threshold` is segmentationThreshold as

@@ -27,14 +27,30 @@
 #include "bodypix/preprocess.h"
 #include "bodypix/segmentation.h"
 #include "error.h"
+#include "image_support.h"
 #include "tfjs/js_math.h"
 
 namespace {
 
-using bodypix::image::Normalization;
 using bodypix::image::OutputGeometry;
 using bodypix::image::Padding;
 using bodypix::image::Size;
+
+// What the pre-processing tests run: preprocess() with the model's
+// normalisation, or (None) padAndResizeTo's `resized` tensor alone, which
+// TF.js's values also give.
+enum class Normalization { None, MobileNet, ResNet };
+
+Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
+                   Normalization norm, float* out) {
+  if (norm == Normalization::None) {
+    return bodypix::test::padAndResizeTo(pixels, channels, height, width, targetHeight, targetWidth, out);
+  }
+  return bodypix::image::preprocess(pixels, channels, height, width, targetHeight, targetWidth,
+                                    norm == Normalization::MobileNet ? bodypix::image::Normalization::MobileNet
+                                                                     : bodypix::image::Normalization::ResNet,
+                                    out);
+}
 
 // ===========================================================================
 // Expected values generated once with the real JavaScript: a Node 20 script
@@ -920,8 +936,7 @@ void checkPreprocessAgainstTfjs(const int size[4], const int pad[4], const uint8
   for (const auto& v : variants) {
     for (int channels : {4, 3}) {
       std::vector<float> out(n, -1234.0f);
-      const Padding p = bodypix::image::preprocess(channels == 4 ? pixels : rgb.data(), channels, h, w, th, tw, v.norm,
-                                                   out.data());
+      const Padding p = preprocess(channels == 4 ? pixels : rgb.data(), channels, h, w, th, tw, v.norm, out.data());
       CHECK(p.top == pad[0]);
       CHECK(p.bottom == pad[1]);
       CHECK(p.left == pad[2]);
@@ -959,7 +974,7 @@ TEST_CASE("preprocess equals the reference on random images", "[image][preproces
         INFO(s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3] << ", channels " << channels << ", normalization "
                   << static_cast<int>(norm));
         std::vector<float> out(static_cast<size_t>(s[2]) * s[3] * 3);
-        const Padding p = bodypix::image::preprocess(px.data(), channels, s[0], s[1], s[2], s[3], norm, out.data());
+        const Padding p = preprocess(px.data(), channels, s[0], s[1], s[2], s[3], norm, out.data());
         const Padding rp = ref::padding(s[0], s[1], s[2], s[3]);
         CHECK(p.top == rp.top);
         CHECK(p.bottom == rp.bottom);
@@ -988,7 +1003,7 @@ TEST_CASE("preprocess handles extreme pixel values", "[image][preprocess]") {
     }
     for (Normalization norm : {Normalization::None, Normalization::MobileNet, Normalization::ResNet}) {
       std::vector<float> out(static_cast<size_t>(th) * tw * 3);
-      bodypix::image::preprocess(px.data(), 4, h, w, th, tw, norm, out.data());
+      preprocess(px.data(), 4, h, w, th, tw, norm, out.data());
       CHECK(countDiffs(out, ref::toFloats(ref::preprocess(px.data(), 4, h, w, th, tw, norm))) == 0);
     }
   }
@@ -997,6 +1012,7 @@ TEST_CASE("preprocess handles extreme pixel values", "[image][preprocess]") {
 TEST_CASE("preprocess validates its arguments", "[image][preprocess]") {
   std::vector<uint8_t> px(16 * 4);
   std::vector<float> out(16 * 3);
+  using bodypix::image::Normalization;
   using bodypix::image::preprocess;
   CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
   CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr), bodypix::Error);
@@ -1026,13 +1042,13 @@ void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const 
   const std::vector<float> seg = fromBits(segBits, static_cast<size_t>(lh) * lw);
 
   std::vector<float> scores(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), 1, {lh, lw, th, tw, p, h, w}, true, scores.data());
+  bodypix::test::scaleAndCropToInputTensorShape(seg.data(), 1, {lh, lw, th, tw, p, h, w}, true, scores.data());
   double maxAbs = 0;
   CHECK(countDiffs(scores, fromBits(segScores, n), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
   std::vector<float> pscores(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts, P, {lh, lw, th, tw, p, h, w}, true, pscores.data());
+  bodypix::test::scaleAndCropToInputTensorShape(parts, P, {lh, lw, th, tw, p, h, w}, true, pscores.data());
   CHECK(countDiffs(pscores, fromBits(partScores, n * P), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
@@ -1063,16 +1079,16 @@ void checkPostAgainstReference(const PostCase& c, const std::vector<float>& seg,
   const std::vector<int> partMap = ref::decodeParts(mask, partScores);
 
   std::vector<float> got(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), 1, geometryOf(c, p), true, got.data());
+  bodypix::test::scaleAndCropToInputTensorShape(seg.data(), 1, geometryOf(c, p), true, got.data());
   CHECK(countDiffs(got, ref::toFloats(segScores)) == 0);
 
   std::vector<float> gotParts(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), true, gotParts.data());
+  bodypix::test::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), true, gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(partScores)) == 0);
 
   // Raw scores (no sigmoid).
   const ref::T3 raw = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH, c.targetW, p, c.h, c.w, false);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), false, gotParts.data());
+  bodypix::test::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), false, gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(raw)) == 0);
 
   std::vector<uint8_t> m(n, 77);
@@ -1226,7 +1242,8 @@ TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
                   bodypix::Error);
   CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, {4, 4, 49, 49, p, 16, 16}, 0.5f, nullptr),
                   bodypix::Error);
-  CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 0, {4, 4, 49, 49, p, 16, 16}, true, f.data()),
+  CHECK_THROWS_AS(bodypix::test::scaleAndCropToInputTensorShape(logits.data(), 0, {4, 4, 49, 49, p, 16, 16}, true,
+                                                                f.data()),
                   bodypix::Error);
   try {
     segmentationMask(logits.data(), {4, -3, 49, 49, p, 16, 16}, 0.5f, m.data());
