@@ -18,10 +18,6 @@ namespace {
 constexpr int kMatchedKeypoints = 5;
 constexpr double kMinPartScore = 0.3;
 
-struct Point {
-  double x, y;
-};
-
 // getEmbedding() for the matched keypoints of one pixel.
 class Embedder {
  public:

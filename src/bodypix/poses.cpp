@@ -74,10 +74,6 @@ bool isLocalMaximum(const Grid& scores, int part, float score, int y, int x) {
   return true;
 }
 
-struct Point {
-  double x, y;
-};
-
 Point imageCoords(const Candidate& c, int stride, const Grid& offsets) {
   return {c.x * stride + static_cast<double>(offsets.at(c.y, c.x, c.part + kNumKeypoints)),
           c.y * stride + static_cast<double>(offsets.at(c.y, c.x, c.part))};

@@ -19,6 +19,12 @@ struct Grid {
   float at(int y, int x, int c) const { return data[(static_cast<size_t>(y) * width + x) * channels + c]; }
 };
 
+// A position in pixels (of the network input or of the image): where a
+// keypoint candidate lies, or where a pixel's offsets place a keypoint.
+struct Point {
+  double x, y;
+};
+
 struct Keypoint {
   double score;
   double x, y;
