@@ -104,6 +104,7 @@ const std::vector<std::string>& BodyPixModel::headNames(Architecture a) {
 BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads,
                            int outputStride, bool start)
     : threads_(threads) {
+  validateThreads(threads);
   GraphModel model = parseGraphModel(json, shards);
   architecture_ = detectArchitecture(model);
   built_ = buildSubgraph(model, headNames(architecture_));
@@ -220,6 +221,7 @@ std::vector<PersonSegmentation<T>> BodyPixModel::splitPersons(const Image& image
 }
 
 Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
+  validate(config);
   Heads heads;
   return segmentMask(image, config, heads);
 }
@@ -231,6 +233,7 @@ Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const Segmen
 }
 
 Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
+  validate(config);
   Heads heads;
   return segmentParts(image, config, heads, nullptr);
 }
@@ -246,6 +249,7 @@ Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const Segme
 
 std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const Image& image,
                                                                           const MultiPersonConfig& config) {
+  validate(config);
   Heads heads;
   const Segmentation<uint8_t> all = segmentMask(image, config, heads);
   return splitPersons<uint8_t>(image, config, heads, all.data.data(), all, 0);
@@ -253,6 +257,7 @@ std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const 
 
 std::vector<PersonSegmentation<int32_t>> BodyPixModel::segmentMultiPersonParts(const Image& image,
                                                                                const MultiPersonConfig& config) {
+  validate(config);
   Heads heads;
   std::vector<uint8_t> mask(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
   const Segmentation<int32_t> all = segmentParts(image, config, heads, mask.data());
