@@ -33,7 +33,7 @@ class Embedder {
         // x / stride == x * (1 / stride) exactly when the stride is a power of two (8, 16, 32).
         inverseStride_((g.outputStride & (g.outputStride - 1)) == 0 ? 1.0 / g.outputStride : 0.0),
         // getOutputResolution()
-        outputResolutionX_(image::jsRound((g.inputWidth - 1.0) / g.outputStride + 1.0)),
+        outputResolutionX_(tfjs::jsRound((g.inputWidth - 1.0) / g.outputStride + 1.0)),
         maxY_(g.height - 1.0),
         maxX_(g.width - 1.0),
         refineSteps_(refineSteps) {}

@@ -186,7 +186,7 @@ class PartMapper {
   static uint64_t survivors(const int* ch, const float* lo, const float* hi, int K) noexcept {
     float m = -kInf;
     for (int i = 0; i < K; ++i) m = std::max(m, lo[i]);
-    const double bound = sigmoidStrictlyBelow(m);
+    const double bound = tfjs::sigmoidStrictlyBelow(m);
     uint64_t keep = 0;
     for (int i = 0; i < K; ++i) {
       if (static_cast<double>(hi[i]) >= bound) keep |= uint64_t{1} << ch[i];
@@ -290,10 +290,10 @@ class PartMapper {
       }
     }
     if (excludedMax > -kInf) {
-      const float sm = sigmoidF32(m);
-      if (!(sigmoidF32(excludedMax) < sm)) {  // sigmoid rounding may tie: be exact
+      const float sm = tfjs::sigmoidF32(m);
+      if (!(tfjs::sigmoidF32(excludedMax) < sm)) {  // sigmoid rounding may tie: be exact
         for (int c = 0; c < P; ++c) {
-          if (!(bits >> c & 1) && sigmoidF32(hi[c]) >= sm) bits |= uint64_t{1} << c;
+          if (!(bits >> c & 1) && tfjs::sigmoidF32(hi[c]) >= sm) bits |= uint64_t{1} << c;
         }
       }
     }

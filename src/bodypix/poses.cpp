@@ -81,7 +81,7 @@ Point imageCoords(const Candidate& c, int stride, const Grid& offsets) {
 
 std::pair<int, int> stridedIndexNear(const Point& p, int stride, int height, int width) {
   const auto clampTo = [](double v, int hi) { return static_cast<int>(std::min(std::max(v, 0.0), double(hi))); };
-  return {clampTo(image::jsRound(p.y / stride), height - 1), clampTo(image::jsRound(p.x / stride), width - 1)};
+  return {clampTo(tfjs::jsRound(p.y / stride), height - 1), clampTo(tfjs::jsRound(p.x / stride), width - 1)};
 }
 
 Keypoint traverse(int edge, const Keypoint& source, int target, const Grid& scores, const Grid& offsets, int stride,
@@ -118,7 +118,7 @@ const char* const kPartNames[kNumKeypoints] = {
 std::vector<Pose> decodeMultiplePoses(const Grid& heatmapLogits, const Grid& offsets, const Grid& displacementFwd,
                                       const Grid& displacementBwd, int outputStride, const PoseConfig& config) {
   std::vector<float> sigmoid(static_cast<size_t>(heatmapLogits.height) * heatmapLogits.width * heatmapLogits.channels);
-  for (size_t i = 0; i < sigmoid.size(); ++i) sigmoid[i] = image::sigmoidF32(heatmapLogits.data[i]);
+  for (size_t i = 0; i < sigmoid.size(); ++i) sigmoid[i] = tfjs::sigmoidF32(heatmapLogits.data[i]);
   const Grid scores{sigmoid.data(), heatmapLogits.height, heatmapLogits.width, heatmapLogits.channels};
 
   MaxHeap queue;

@@ -66,10 +66,10 @@ Padding computePadding(int height, int width, int targetHeight, int targetWidth)
   Padding p;
   // `+ 0.0` turns a JS -0 into 0 before the int conversion (same int anyway).
   if (aspect < targetAspect) {
-    const double pad = jsRound(0.5 * (targetAspect * height - width)) + 0.0;
+    const double pad = tfjs::jsRound(0.5 * (targetAspect * height - width)) + 0.0;
     p.left = p.right = static_cast<int>(pad);
   } else {
-    const double pad = jsRound(0.5 * ((1.0 / targetAspect) * width - height)) + 0.0;
+    const double pad = tfjs::jsRound(0.5 * ((1.0 / targetAspect) * width - height)) + 0.0;
     p.top = p.bottom = static_cast<int>(pad);
   }
   if (p.top < 0 || p.left < 0) {

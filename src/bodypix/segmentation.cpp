@@ -38,12 +38,12 @@ inline float orderedToFloat(int64_t k) noexcept {
 // (G >= NaN is always false). Relies on sigmoidF32 being non-decreasing.
 float logitThreshold(float threshold) noexcept {
   constexpr int64_t kMinusInf = -0x7F800000LL, kPlusInf = 0x7F800000LL;
-  if (!(sigmoidF32(kInf) > threshold)) return kNaN;
-  if (sigmoidF32(-kInf) > threshold) return -kInf;
+  if (!(tfjs::sigmoidF32(kInf) > threshold)) return kNaN;
+  if (tfjs::sigmoidF32(-kInf) > threshold) return -kInf;
   int64_t lo = kMinusInf, hi = kPlusInf;  // sig(lo) <= threshold < sig(hi)
   while (hi - lo > 1) {
     const int64_t mid = lo + (hi - lo) / 2;
-    if (sigmoidF32(orderedToFloat(mid)) > threshold) {
+    if (tfjs::sigmoidF32(orderedToFloat(mid)) > threshold) {
       hi = mid;
     } else {
       lo = mid;
@@ -123,7 +123,7 @@ void MaskMapper::row(int y, uint8_t* out) noexcept {
 float MaskMapper::sig(int slot, int j) noexcept {
   if (!sOk_[slot][j]) {
     sOk_[slot][j] = 1;
-    S_[slot][j] = sigmoidF32(G_[slot][j]);
+    S_[slot][j] = tfjs::sigmoidF32(G_[slot][j]);
   }
   return S_[slot][j];
 }

@@ -157,7 +157,7 @@ class LazyGridRows {
   }
 
   [[gnu::noinline]] float computeSig(int slot, int j, int c, size_t i) noexcept {
-    const float s = sigmoidF32(logit(slot, j, c));
+    const float s = tfjs::sigmoidF32(logit(slot, j, c));
     sStamp_[slot][i] = gen_[slot];
     return S_[slot][i] = s;
   }

@@ -20,7 +20,7 @@
 #include <cstring>
 #include <limits>
 
-namespace bodypix::image {
+namespace bodypix::tfjs {
 namespace {
 
 inline uint32_t highWord(double x) noexcept {
@@ -107,4 +107,4 @@ double jsExp(double x) noexcept {
   return y * twopk * kTwoM1000;
 }
 
-}  // namespace bodypix::image
+}  // namespace bodypix::tfjs

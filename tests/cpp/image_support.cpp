@@ -17,13 +17,13 @@
 namespace bodypix::test {
 namespace {
 
-using image::sigmoidF32;
 using image::detail::CropState;
 using image::detail::cropValue;
 using image::detail::lerp;
 using image::detail::ResizeAxis;
 using image::detail::SamplingTables;
 using image::detail::TwoRowSlots;
+using tfjs::sigmoidF32;
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
@@ -58,7 +58,7 @@ void fillGridRow(const float* logits, int lw, int C, const SamplingTables& g, in
       const double top = lerp(a[ch], b[ch], cf);
       const double bottom = lerp(c[ch], d[ch], cf);
       const float v = static_cast<float>(lerp(top, bottom, rf));
-      o[ch] = sigmoid ? sigmoidF32(v) : v;
+      o[ch] = sigmoid ? tfjs::sigmoidF32(v) : v;
     }
   }
 }

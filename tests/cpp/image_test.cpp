@@ -588,7 +588,7 @@ T3 resizeBilinear(const T3& x, int newHeight, int newWidth, bool alignCorners) {
 // tfjs-backend-cpu Sigmoid.
 T3 sigmoid(const T3& x) {
   T3 o = x;
-  for (double& v : o.v) v = f32(1.0 / (1.0 + bodypix::image::jsExp(-v)));
+  for (double& v : o.v) v = f32(1.0 / (1.0 + bodypix::tfjs::jsExp(-v)));
   return o;
 }
 
@@ -643,9 +643,9 @@ Padding padding(int height, int width, int targetH, int targetW) {
   const double aspect = static_cast<double>(width) / height;
   Padding p;
   if (aspect < targetAspect) {
-    p.left = p.right = static_cast<int>(bodypix::image::jsRound(0.5 * (targetAspect * height - width)));
+    p.left = p.right = static_cast<int>(bodypix::tfjs::jsRound(0.5 * (targetAspect * height - width)));
   } else {
-    p.top = p.bottom = static_cast<int>(bodypix::image::jsRound(0.5 * ((1.0 / targetAspect) * width - height)));
+    p.top = p.bottom = static_cast<int>(bodypix::tfjs::jsRound(0.5 * ((1.0 / targetAspect) * width - height)));
   }
   return p;
 }
@@ -825,23 +825,23 @@ OutputGeometry geometryOf(const PostCase& c, const Padding& p) {
 TEST_CASE("jsExp equals V8's Math.exp bit for bit", "[image][js]") {
   for (const auto& e : kJsExp) {
     const double x = bitsToDouble(e[0]);
-    const double got = bodypix::image::jsExp(x);
+    const double got = bodypix::tfjs::jsExp(x);
     INFO("x = " << x);
     uint64_t gotBits;
     std::memcpy(&gotBits, &got, sizeof gotBits);
     CHECK(gotBits == e[1]);
   }
-  CHECK(std::isnan(bodypix::image::jsExp(kNaN)));
-  CHECK(bodypix::image::jsExp(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
-  CHECK(bodypix::image::jsExp(-std::numeric_limits<double>::infinity()) == 0.0);
+  CHECK(std::isnan(bodypix::tfjs::jsExp(kNaN)));
+  CHECK(bodypix::tfjs::jsExp(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
+  CHECK(bodypix::tfjs::jsExp(-std::numeric_limits<double>::infinity()) == 0.0);
 }
 
 TEST_CASE("jsRound follows Math.round", "[image][js]") {
   for (const auto& r : kJsRound) {
     INFO("x = " << r[0]);
-    CHECK(bodypix::image::jsRound(r[0]) == r[1]);
+    CHECK(bodypix::tfjs::jsRound(r[0]) == r[1]);
   }
-  CHECK(std::signbit(bodypix::image::jsRound(-0.5)));  // Math.round(-0.5) is -0
+  CHECK(std::signbit(bodypix::tfjs::jsRound(-0.5)));  // Math.round(-0.5) is -0
 }
 
 TEST_CASE("sigmoidStrictlyBelow is a valid plateau bound (samples)", "[image][js]") {
@@ -850,12 +850,12 @@ TEST_CASE("sigmoidStrictlyBelow is a valid plateau bound (samples)", "[image][js
   std::uniform_real_distribution<float> u(-90.0f, 62.0f);
   for (int i = 0; i < 200000; ++i) {
     const float m = (i < 1000) ? static_cast<float>(i - 500) / 16.0f : u(rng);
-    const double bound = bodypix::image::sigmoidStrictlyBelow(m);
+    const double bound = bodypix::tfjs::sigmoidStrictlyBelow(m);
     if (bound == -INFINITY) continue;
     float y = static_cast<float>(bound);
     if (static_cast<double>(y) >= bound) y = std::nextafter(y, -INFINITY);
     INFO("m = " << m);
-    REQUIRE(bodypix::image::sigmoidF32(y) < bodypix::image::sigmoidF32(m));
+    REQUIRE(bodypix::tfjs::sigmoidF32(y) < bodypix::tfjs::sigmoidF32(m));
   }
 }
 
@@ -1175,7 +1175,7 @@ TEST_CASE("mask at logits exactly on the threshold boundary", "[image][postproce
     int64_t lo = -0x7F800000LL, hi = 0x7F800000LL;  // sig(lo) <= t < sig(hi)
     while (hi - lo > 1) {
       const int64_t mid = lo + (hi - lo) / 2;
-      (bodypix::image::sigmoidF32(fromOrdered(mid)) > threshold ? hi : lo) = mid;
+      (bodypix::tfjs::sigmoidF32(fromOrdered(mid)) > threshold ? hi : lo) = mid;
     }
     for (const float x : {fromOrdered(hi), fromOrdered(lo)}) {
       INFO("threshold " << threshold << " logit " << x);
@@ -1264,16 +1264,16 @@ TEST_CASE("sigmoidF32 is non-decreasing and sigmoidStrictlyBelow is sound over a
     return bitsToFloat(b);
   };
   const int64_t first = -0x7F800000LL, last = 0x7F800000LL;  // -inf .. +inf
-  float prev = bodypix::image::sigmoidF32(fromOrdered(first));
+  float prev = bodypix::tfjs::sigmoidF32(fromOrdered(first));
   int64_t plateauStart = first;
   size_t nonMonotonic = 0, badBounds = 0;
   for (int64_t k = first + 1; k <= last; ++k) {
     const float x = fromOrdered(k);
-    const float s = bodypix::image::sigmoidF32(x);
+    const float s = bodypix::tfjs::sigmoidF32(x);
     if (s < prev) ++nonMonotonic;
     if (s != prev) plateauStart = k;
     prev = s;
-    const double bound = bodypix::image::sigmoidStrictlyBelow(x);
+    const double bound = bodypix::tfjs::sigmoidStrictlyBelow(x);
     if (bound == -INFINITY) continue;
     float y = static_cast<float>(bound);
     if (static_cast<double>(y) >= bound) y = std::nextafter(y, -INFINITY);
