@@ -5,12 +5,12 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
-#include <climits>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
+#include "error.h"
 #include "warmup/warm_up.h"
 
 using emscripten::val;
@@ -52,6 +52,9 @@ double numberField(const val& config, const char* key, double fallback) {
   return v.as<double>();
 }
 
+// The config objects of body-pix's calls, marshalled into the engine's
+// structs: numbers checked as numbers here, values by the engine (config.h,
+// whose *From functions narrow what the structs' types cannot hold).
 SegmentationConfig parseConfig(const val& config) {
   SegmentationConfig c;
   if (config.isUndefined() || config.isNull()) return c;
@@ -63,40 +66,20 @@ SegmentationConfig parseConfig(const val& config) {
     else if (type == "number") c.internalResolution = image::internalResolutionFraction(res.as<double>());
     else throw Error("internalResolution must be a string or a number, got " + type);
   }
-  const double threshold = numberField(config, "segmentationThreshold", c.segmentationThreshold);
-  if (!(threshold >= 0.0 && threshold <= 1.0))
-    throw Error("segmentationThreshold " + std::to_string(threshold) + " is out of range: it must be in [0, 1]");
-  c.segmentationThreshold = static_cast<float>(threshold);
-  // body-pix's validatePersonInferenceConfig.
-  const double maxDetections = numberField(config, "maxDetections", c.poses.maxDetections);
-  // The range check first: casting a double beyond int's range is undefined.
-  if (!(maxDetections >= 1 && maxDetections <= INT_MAX) ||
-      maxDetections != static_cast<double>(static_cast<int>(maxDetections)))
-    throw Error("maxDetections " + std::to_string(maxDetections) +
-                " is invalid: it must be an integer between 1 and 2147483647");
-  c.poses.maxDetections = static_cast<int>(maxDetections);
+  c.segmentationThreshold = segmentationThresholdFrom(
+      numberField(config, "segmentationThreshold", c.segmentationThreshold));
+  c.poses.maxDetections = maxDetectionsFrom(numberField(config, "maxDetections", c.poses.maxDetections));
   c.poses.scoreThreshold = numberField(config, "scoreThreshold", c.poses.scoreThreshold);
-  if (!(c.poses.scoreThreshold >= 0.0 && c.poses.scoreThreshold <= 1.0))
-    throw Error("scoreThreshold " + std::to_string(c.poses.scoreThreshold) + " is out of range: it must be in [0, 1]");
   c.poses.nmsRadius = numberField(config, "nmsRadius", c.poses.nmsRadius);
-  if (!(c.poses.nmsRadius > 0))
-    throw Error("nmsRadius " + std::to_string(c.poses.nmsRadius) + " is invalid: it must be > 0");
   return c;
 }
 
-// body-pix's validateMultiPersonInstanceInferenceConfig on top of the above.
 MultiPersonConfig parseMultiPersonConfig(const val& config) {
   MultiPersonConfig c;
   static_cast<SegmentationConfig&>(c) = parseConfig(config);
   if (config.isUndefined() || config.isNull()) return c;
-  // Validated for body-pix's sake; only its WebGL path reads it (see MultiPersonConfig).
-  const double minKeypointScore = numberField(config, "minKeypointScore", 0.3);
-  if (!(minKeypointScore >= 0.0 && minKeypointScore <= 1.0))
-    throw Error("minKeypointScore " + std::to_string(minKeypointScore) + " is out of range: it must be in [0, 1]");
-  const double refineSteps = numberField(config, "refineSteps", c.refineSteps);
-  if (!(refineSteps >= 1 && refineSteps <= 20) || refineSteps != static_cast<double>(static_cast<int>(refineSteps)))
-    throw Error("refineSteps " + std::to_string(refineSteps) + " is invalid: it must be an integer in [1, 20]");
-  c.refineSteps = static_cast<int>(refineSteps);
+  c.minKeypointScore = numberField(config, "minKeypointScore", c.minKeypointScore);
+  c.refineSteps = refineStepsFrom(numberField(config, "refineSteps", c.refineSteps));
   return c;
 }
 
@@ -179,10 +162,7 @@ class Model {
     const val opts = options.isUndefined() || options.isNull() ? val::object() : options;
     const double threads = numberField(opts, "threads", 0);
     const double stride = numberField(opts, "outputStride", 0);
-    if (!(threads >= 0 && threads <= 64) || threads != static_cast<double>(static_cast<int>(threads)))
-      throw Error("threads " + std::to_string(threads) +
-                  " is invalid: it must be an integer between 0 (automatic) and 64");
-    model_ = std::make_unique<BodyPixModel>(json, views, static_cast<size_t>(threads), static_cast<int>(stride),
+    model_ = std::make_unique<BodyPixModel>(json, views, threadsFrom(threads), static_cast<int>(stride),
                                             /*start=*/false);
   }
 
@@ -247,7 +227,10 @@ class Model {
   val predict(const val& pixels, const val& width, const val& height, const val& config) {
     return guarded([&] {
       const std::vector<uint8_t> bytes = imageBytes(pixels, width, height);
-      const Heads heads = model_->predict(image(bytes, width, height), parseConfig(config).internalResolution);
+      // Checked whole, as the segment calls do, though only internalResolution is used.
+      const SegmentationConfig c = parseConfig(config);
+      validate(c);
+      const Heads heads = model_->predict(image(bytes, width, height), c.internalResolution);
       val out = val::object();
       const auto& names = BodyPixModel::headNames(model_->architecture());
       for (size_t i = 0; i < kHeadCount; ++i) {

@@ -9,7 +9,7 @@
 
 #include <xnnpack.h>
 
-#include "model/graph_model.h"
+#include "tfjs/graph_model.h"
 
 namespace bodypix {
 

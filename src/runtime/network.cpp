@@ -4,6 +4,7 @@
 #include <string>
 #include <thread>
 
+#include "error.h"
 #include "warmup/warm_up.h"
 
 // The build sets it to what the Wasm flavour can start (1 without threads).

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
 
 #ifndef BODYPIX_MAX_THREADS
 #define BODYPIX_MAX_THREADS 1

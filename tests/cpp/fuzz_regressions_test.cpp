@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "bodypix/model.h"
 #include "graph/subgraph_builder.h"
-#include "runtime/body_pix.h"
 #include "runtime/network.h"
 #include "test_graphs.h"
 

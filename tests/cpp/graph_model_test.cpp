@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "model/graph_model.h"
 #include "test_graphs.h"
+#include "tfjs/graph_model.h"
 
 using bodypix::Error;
 using bodypix::GraphModel;

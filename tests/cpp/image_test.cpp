@@ -1,5 +1,6 @@
-// Tests of src/image (bodypix::image): the pre/post-processing must reproduce
-// @tensorflow-models/body-pix 2.2.1 on tfjs-backend-cpu 4.22 bit for bit.
+// Tests of the image processing in src/bodypix (bodypix::image): the pre- and
+// post-processing must reproduce @tensorflow-models/body-pix 2.2.1 on
+// tfjs-backend-cpu 4.22 bit for bit.
 //
 // Three kinds of checks:
 //  1. Values computed once with the real JS (body-pix util.js /
@@ -19,18 +20,37 @@
 #include <cstring>
 #include <limits>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "image/image_ops.h"
-#include "image/js_math.h"
+#include "bodypix/parts.h"
+#include "bodypix/preprocess.h"
+#include "bodypix/segmentation.h"
+#include "error.h"
+#include "image_support.h"
+#include "tfjs/js_math.h"
 
 namespace {
 
-using bodypix::image::Normalization;
+using bodypix::image::OutputGeometry;
 using bodypix::image::Padding;
 using bodypix::image::Size;
+
+// What the pre-processing tests run: preprocess() with the model's
+// normalisation, or (None) padAndResizeTo's `resized` tensor alone, which
+// TF.js's values also give.
+enum class Normalization { None, MobileNet, ResNet };
+
+Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
+                   Normalization norm, float* out) {
+  if (norm == Normalization::None) {
+    return bodypix::test::padAndResizeTo(pixels, channels, height, width, targetHeight, targetWidth, out);
+  }
+  return bodypix::image::preprocess(pixels, channels, height, width, targetHeight, targetWidth,
+                                    norm == Normalization::MobileNet ? bodypix::image::Normalization::MobileNet
+                                                                     : bodypix::image::Normalization::ResNet,
+                                    out);
+}
 
 // ===========================================================================
 // Expected values generated once with the real JavaScript: a Node 20 script
@@ -568,7 +588,7 @@ T3 resizeBilinear(const T3& x, int newHeight, int newWidth, bool alignCorners) {
 // tfjs-backend-cpu Sigmoid.
 T3 sigmoid(const T3& x) {
   T3 o = x;
-  for (double& v : o.v) v = f32(1.0 / (1.0 + bodypix::image::jsExp(-v)));
+  for (double& v : o.v) v = f32(1.0 / (1.0 + bodypix::tfjs::jsExp(-v)));
   return o;
 }
 
@@ -623,9 +643,9 @@ Padding padding(int height, int width, int targetH, int targetW) {
   const double aspect = static_cast<double>(width) / height;
   Padding p;
   if (aspect < targetAspect) {
-    p.left = p.right = static_cast<int>(bodypix::image::jsRound(0.5 * (targetAspect * height - width)));
+    p.left = p.right = static_cast<int>(bodypix::tfjs::jsRound(0.5 * (targetAspect * height - width)));
   } else {
-    p.top = p.bottom = static_cast<int>(bodypix::image::jsRound(0.5 * ((1.0 / targetAspect) * width - height)));
+    p.top = p.bottom = static_cast<int>(bodypix::tfjs::jsRound(0.5 * ((1.0 / targetAspect) * width - height)));
   }
   return p;
 }
@@ -792,6 +812,10 @@ std::vector<PostCase> postCases() {
 
 Padding paddingFor(const PostCase& c) { return bodypix::image::computePadding(c.h, c.w, c.targetH, c.targetW); }
 
+OutputGeometry geometryOf(const PostCase& c, const Padding& p) {
+  return {c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w};
+}
+
 }  // namespace
 
 // ===========================================================================
@@ -801,23 +825,23 @@ Padding paddingFor(const PostCase& c) { return bodypix::image::computePadding(c.
 TEST_CASE("jsExp equals V8's Math.exp bit for bit", "[image][js]") {
   for (const auto& e : kJsExp) {
     const double x = bitsToDouble(e[0]);
-    const double got = bodypix::image::jsExp(x);
+    const double got = bodypix::tfjs::jsExp(x);
     INFO("x = " << x);
     uint64_t gotBits;
     std::memcpy(&gotBits, &got, sizeof gotBits);
     CHECK(gotBits == e[1]);
   }
-  CHECK(std::isnan(bodypix::image::jsExp(kNaN)));
-  CHECK(bodypix::image::jsExp(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
-  CHECK(bodypix::image::jsExp(-std::numeric_limits<double>::infinity()) == 0.0);
+  CHECK(std::isnan(bodypix::tfjs::jsExp(kNaN)));
+  CHECK(bodypix::tfjs::jsExp(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
+  CHECK(bodypix::tfjs::jsExp(-std::numeric_limits<double>::infinity()) == 0.0);
 }
 
 TEST_CASE("jsRound follows Math.round", "[image][js]") {
   for (const auto& r : kJsRound) {
     INFO("x = " << r[0]);
-    CHECK(bodypix::image::jsRound(r[0]) == r[1]);
+    CHECK(bodypix::tfjs::jsRound(r[0]) == r[1]);
   }
-  CHECK(std::signbit(bodypix::image::jsRound(-0.5)));  // Math.round(-0.5) is -0
+  CHECK(std::signbit(bodypix::tfjs::jsRound(-0.5)));  // Math.round(-0.5) is -0
 }
 
 TEST_CASE("sigmoidStrictlyBelow is a valid plateau bound (samples)", "[image][js]") {
@@ -826,12 +850,12 @@ TEST_CASE("sigmoidStrictlyBelow is a valid plateau bound (samples)", "[image][js
   std::uniform_real_distribution<float> u(-90.0f, 62.0f);
   for (int i = 0; i < 200000; ++i) {
     const float m = (i < 1000) ? static_cast<float>(i - 500) / 16.0f : u(rng);
-    const double bound = bodypix::image::sigmoidStrictlyBelow(m);
+    const double bound = bodypix::tfjs::sigmoidStrictlyBelow(m);
     if (bound == -INFINITY) continue;
     float y = static_cast<float>(bound);
     if (static_cast<double>(y) >= bound) y = std::nextafter(y, -INFINITY);
     INFO("m = " << m);
-    REQUIRE(bodypix::image::sigmoidF32(y) < bodypix::image::sigmoidF32(m));
+    REQUIRE(bodypix::tfjs::sigmoidF32(y) < bodypix::tfjs::sigmoidF32(m));
   }
 }
 
@@ -845,14 +869,14 @@ TEST_CASE("internal resolution presets and validation", "[image][resolution]") {
   CHECK(internalResolutionFraction("medium") == 0.5);
   CHECK(internalResolutionFraction("high") == 0.75);
   CHECK(internalResolutionFraction("full") == 1.0);
-  CHECK_THROWS_AS(internalResolutionFraction("Medium"), std::invalid_argument);
-  CHECK_THROWS_AS(internalResolutionFraction(""), std::invalid_argument);
+  CHECK_THROWS_AS(internalResolutionFraction("Medium"), bodypix::Error);
+  CHECK_THROWS_AS(internalResolutionFraction(""), bodypix::Error);
   CHECK(internalResolutionFraction(0.1) == 0.1);
   CHECK(internalResolutionFraction(2.0) == 2.0);
   CHECK(internalResolutionFraction(1.37) == 1.37);
-  CHECK_THROWS_AS(internalResolutionFraction(0.09), std::invalid_argument);
-  CHECK_THROWS_AS(internalResolutionFraction(2.01), std::invalid_argument);
-  CHECK_THROWS_AS(internalResolutionFraction(kNaN), std::invalid_argument);
+  CHECK_THROWS_AS(internalResolutionFraction(0.09), bodypix::Error);
+  CHECK_THROWS_AS(internalResolutionFraction(2.01), bodypix::Error);
+  CHECK_THROWS_AS(internalResolutionFraction(kNaN), bodypix::Error);
 }
 
 TEST_CASE("toValidInputResolution matches body-pix", "[image][resolution]") {
@@ -860,8 +884,8 @@ TEST_CASE("toValidInputResolution matches body-pix", "[image][resolution]") {
     INFO("resolution " << t[0] << " stride " << t[1]);
     CHECK(bodypix::image::toValidInputResolution(t[0], static_cast<int>(t[1])) == t[2]);
   }
-  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(100, 0), std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(kNaN, 16), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(100, 0), bodypix::Error);
+  CHECK_THROWS_AS(bodypix::image::toValidInputResolution(kNaN, 16), bodypix::Error);
 }
 
 TEST_CASE("toInputResolutionHeightAndWidth matches body-pix", "[image][resolution]") {
@@ -872,8 +896,8 @@ TEST_CASE("toInputResolutionHeightAndWidth matches body-pix", "[image][resolutio
     CHECK(s.height == c.outH);
     CHECK(s.width == c.outW);
   }
-  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.05, 16, 100, 100), std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.5, 16, 0, 100), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.05, 16, 100, 100), bodypix::Error);
+  CHECK_THROWS_AS(bodypix::image::toInputResolutionHeightAndWidth(0.5, 16, 0, 100), bodypix::Error);
 }
 
 TEST_CASE("computePadding matches padAndResizeTo", "[image][resolution]") {
@@ -885,8 +909,8 @@ TEST_CASE("computePadding matches padAndResizeTo", "[image][resolution]") {
     CHECK(p.left == c[6]);
     CHECK(p.right == c[7]);
   }
-  CHECK_THROWS_AS(bodypix::image::computePadding(0, 5, 5, 5), std::invalid_argument);
-  CHECK_THROWS_AS(bodypix::image::computePadding(5, 5, 5, -1), std::invalid_argument);
+  CHECK_THROWS_AS(bodypix::image::computePadding(0, 5, 5, 5), bodypix::Error);
+  CHECK_THROWS_AS(bodypix::image::computePadding(5, 5, 5, -1), bodypix::Error);
 }
 
 // ===========================================================================
@@ -912,8 +936,7 @@ void checkPreprocessAgainstTfjs(const int size[4], const int pad[4], const uint8
   for (const auto& v : variants) {
     for (int channels : {4, 3}) {
       std::vector<float> out(n, -1234.0f);
-      const Padding p = bodypix::image::preprocess(channels == 4 ? pixels : rgb.data(), channels, h, w, th, tw, v.norm,
-                                                   out.data());
+      const Padding p = preprocess(channels == 4 ? pixels : rgb.data(), channels, h, w, th, tw, v.norm, out.data());
       CHECK(p.top == pad[0]);
       CHECK(p.bottom == pad[1]);
       CHECK(p.left == pad[2]);
@@ -951,7 +974,7 @@ TEST_CASE("preprocess equals the reference on random images", "[image][preproces
         INFO(s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3] << ", channels " << channels << ", normalization "
                   << static_cast<int>(norm));
         std::vector<float> out(static_cast<size_t>(s[2]) * s[3] * 3);
-        const Padding p = bodypix::image::preprocess(px.data(), channels, s[0], s[1], s[2], s[3], norm, out.data());
+        const Padding p = preprocess(px.data(), channels, s[0], s[1], s[2], s[3], norm, out.data());
         const Padding rp = ref::padding(s[0], s[1], s[2], s[3]);
         CHECK(p.top == rp.top);
         CHECK(p.bottom == rp.bottom);
@@ -980,7 +1003,7 @@ TEST_CASE("preprocess handles extreme pixel values", "[image][preprocess]") {
     }
     for (Normalization norm : {Normalization::None, Normalization::MobileNet, Normalization::ResNet}) {
       std::vector<float> out(static_cast<size_t>(th) * tw * 3);
-      bodypix::image::preprocess(px.data(), 4, h, w, th, tw, norm, out.data());
+      preprocess(px.data(), 4, h, w, th, tw, norm, out.data());
       CHECK(countDiffs(out, ref::toFloats(ref::preprocess(px.data(), 4, h, w, th, tw, norm))) == 0);
     }
   }
@@ -989,14 +1012,14 @@ TEST_CASE("preprocess handles extreme pixel values", "[image][preprocess]") {
 TEST_CASE("preprocess validates its arguments", "[image][preprocess]") {
   std::vector<uint8_t> px(16 * 4);
   std::vector<float> out(16 * 3);
+  using bodypix::image::Normalization;
   using bodypix::image::preprocess;
-  CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 2, 4, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 0, 4, 4, 4, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 0, Normalization::MobileNet, out.data()), std::invalid_argument);
-  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, static_cast<Normalization>(42), out.data()),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(preprocess(nullptr, 4, 4, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, Normalization::MobileNet, nullptr), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 2, 4, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 0, 4, 4, 4, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 0, Normalization::MobileNet, out.data()), bodypix::Error);
+  CHECK_THROWS_AS(preprocess(px.data(), 4, 4, 4, 4, 4, static_cast<Normalization>(42), out.data()), bodypix::Error);
 }
 
 // ===========================================================================
@@ -1019,23 +1042,23 @@ void checkPostAgainstTfjs(const Dims& d, const Pad& pad, float threshold, const 
   const std::vector<float> seg = fromBits(segBits, static_cast<size_t>(lh) * lw);
 
   std::vector<float> scores(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), lh, lw, 1, th, tw, p, h, w, true, scores.data());
+  bodypix::test::scaleAndCropToInputTensorShape(seg.data(), 1, {lh, lw, th, tw, p, h, w}, true, scores.data());
   double maxAbs = 0;
   CHECK(countDiffs(scores, fromBits(segScores, n), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
   std::vector<float> pscores(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts, lh, lw, P, th, tw, p, h, w, true, pscores.data());
+  bodypix::test::scaleAndCropToInputTensorShape(parts, P, {lh, lw, th, tw, p, h, w}, true, pscores.data());
   CHECK(countDiffs(pscores, fromBits(partScores, n * P), &maxAbs) == 0);
   CHECK(maxAbs == 0.0);
 
   std::vector<uint8_t> m(n);
-  bodypix::image::segmentationMask(seg.data(), lh, lw, th, tw, p, h, w, threshold, m.data());
+  bodypix::image::segmentationMask(seg.data(), {lh, lw, th, tw, p, h, w}, threshold, m.data());
   CHECK(countIntDiffs(m, std::vector<uint8_t>(mask, mask + n)) == 0);
 
   std::vector<int32_t> pm(n);
   std::vector<uint8_t> m2(n);
-  bodypix::image::partSegmentation(seg.data(), parts, P, lh, lw, th, tw, p, h, w, threshold, pm.data(), m2.data());
+  bodypix::image::partSegmentation(seg.data(), parts, P, {lh, lw, th, tw, p, h, w}, threshold, pm.data(), m2.data());
   CHECK(countIntDiffs(pm, std::vector<int32_t>(partMap, partMap + n)) == 0);
   CHECK(countIntDiffs(m2, std::vector<uint8_t>(mask, mask + n)) == 0);
 }
@@ -1056,33 +1079,29 @@ void checkPostAgainstReference(const PostCase& c, const std::vector<float>& seg,
   const std::vector<int> partMap = ref::decodeParts(mask, partScores);
 
   std::vector<float> got(n);
-  bodypix::image::scaleAndCropToInputTensorShape(seg.data(), c.lh, c.lw, 1, c.targetH, c.targetW, p, c.h, c.w, true,
-                                                 got.data());
+  bodypix::test::scaleAndCropToInputTensorShape(seg.data(), 1, geometryOf(c, p), true, got.data());
   CHECK(countDiffs(got, ref::toFloats(segScores)) == 0);
 
   std::vector<float> gotParts(n * P);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH, c.targetW, p, c.h, c.w, true,
-                                                 gotParts.data());
+  bodypix::test::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), true, gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(partScores)) == 0);
 
   // Raw scores (no sigmoid).
   const ref::T3 raw = ref::scaleAndCrop(ref::tensor(parts, c.lh, c.lw, P), c.targetH, c.targetW, p, c.h, c.w, false);
-  bodypix::image::scaleAndCropToInputTensorShape(parts.data(), c.lh, c.lw, P, c.targetH, c.targetW, p, c.h, c.w, false,
-                                                 gotParts.data());
+  bodypix::test::scaleAndCropToInputTensorShape(parts.data(), P, geometryOf(c, p), false, gotParts.data());
   CHECK(countDiffs(gotParts, ref::toFloats(raw)) == 0);
 
   std::vector<uint8_t> m(n, 77);
-  bodypix::image::segmentationMask(seg.data(), c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, threshold, m.data());
+  bodypix::image::segmentationMask(seg.data(), geometryOf(c, p), threshold, m.data());
   CHECK(countIntDiffs(m, mask) == 0);
 
   std::vector<int32_t> pm(n, 77);
   std::vector<uint8_t> m2(n, 77);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
-                                   threshold, pm.data(), m2.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), threshold, pm.data(), m2.data());
   CHECK(countIntDiffs(pm, partMap) == 0);
   CHECK(countIntDiffs(m2, mask) == 0);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), P, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w,
-                                   threshold, pm.data());  // without maskOut
+  bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), threshold,
+                                   pm.data());  // without maskOut
   CHECK(countIntDiffs(pm, partMap) == 0);
 }
 
@@ -1156,7 +1175,7 @@ TEST_CASE("mask at logits exactly on the threshold boundary", "[image][postproce
     int64_t lo = -0x7F800000LL, hi = 0x7F800000LL;  // sig(lo) <= t < sig(hi)
     while (hi - lo > 1) {
       const int64_t mid = lo + (hi - lo) / 2;
-      (bodypix::image::sigmoidF32(fromOrdered(mid)) > threshold ? hi : lo) = mid;
+      (bodypix::tfjs::sigmoidF32(fromOrdered(mid)) > threshold ? hi : lo) = mid;
     }
     for (const float x : {fromOrdered(hi), fromOrdered(lo)}) {
       INFO("threshold " << threshold << " logit " << x);
@@ -1194,14 +1213,12 @@ TEST_CASE("post-processing of a photo-sized input", "[image][postprocess]") {
   const std::vector<int> mask = ref::toMask(segScores, 0.7f);
   std::vector<int32_t> pm(n);
   std::vector<uint8_t> m(n);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, 0.7f,
-                                   pm.data(), m.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, geometryOf(c, p), 0.7f, pm.data(), m.data());
   CHECK(countIntDiffs(m, mask) == 0);
   CHECK(countIntDiffs(pm, ref::decodeParts(mask, partScores)) == 0);
   // Every pixel masked: the part map everywhere.
   const std::vector<int> all(n, 1);
-  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, c.lh, c.lw, c.targetH, c.targetW, p, c.h, c.w, -1.0f,
-                                   pm.data());
+  bodypix::image::partSegmentation(seg.data(), parts.data(), 24, geometryOf(c, p), -1.0f, pm.data());
   CHECK(countIntDiffs(pm, ref::decodeParts(all, partScores)) == 0);
 }
 
@@ -1213,24 +1230,25 @@ TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
   const Padding p{};
   const Padding bad{-1, 0, 0, 0};
   using namespace bodypix::image;
-  CHECK_THROWS_AS(segmentationMask(nullptr, 4, 4, 49, 49, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 0, 4, 49, 49, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 0, p, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 0, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, bad, 16, 16, 0.5f, m.data()), std::invalid_argument);
-  CHECK_THROWS_AS(segmentationMask(logits.data(), 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr), std::invalid_argument);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, 4, 4, 49, 49, p, 16, 16, 0.5f, pm.data()),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, 4, 4, 49, 49, p, 16, 16, 0.5f, nullptr),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(scaleAndCropToInputTensorShape(logits.data(), 4, 4, 0, 49, 49, p, 16, 16, true, f.data()),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(segmentationMask(nullptr, {4, 4, 49, 49, p, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {0, 4, 49, 49, p, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 0, p, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 49, p, 0, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 49, bad, 16, 16}, 0.5f, m.data()), bodypix::Error);
+  CHECK_THROWS_AS(segmentationMask(logits.data(), {4, 4, 49, 49, p, 16, 16}, 0.5f, nullptr), bodypix::Error);
+  CHECK_THROWS_AS(partSegmentation(logits.data(), nullptr, 24, {4, 4, 49, 49, p, 16, 16}, 0.5f, pm.data()),
+                  bodypix::Error);
+  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 0, {4, 4, 49, 49, p, 16, 16}, 0.5f, pm.data()),
+                  bodypix::Error);
+  CHECK_THROWS_AS(partSegmentation(logits.data(), logits.data(), 24, {4, 4, 49, 49, p, 16, 16}, 0.5f, nullptr),
+                  bodypix::Error);
+  CHECK_THROWS_AS(bodypix::test::scaleAndCropToInputTensorShape(logits.data(), 0, {4, 4, 49, 49, p, 16, 16}, true,
+                                                                f.data()),
+                  bodypix::Error);
   try {
-    segmentationMask(logits.data(), 4, -3, 49, 49, p, 16, 16, 0.5f, m.data());
+    segmentationMask(logits.data(), {4, -3, 49, 49, p, 16, 16}, 0.5f, m.data());
     FAIL("no exception");
-  } catch (const std::invalid_argument& e) {
+  } catch (const bodypix::Error& e) {
     CHECK(std::string(e.what()).find("logits size") != std::string::npos);
   }
 }
@@ -1246,16 +1264,16 @@ TEST_CASE("sigmoidF32 is non-decreasing and sigmoidStrictlyBelow is sound over a
     return bitsToFloat(b);
   };
   const int64_t first = -0x7F800000LL, last = 0x7F800000LL;  // -inf .. +inf
-  float prev = bodypix::image::sigmoidF32(fromOrdered(first));
+  float prev = bodypix::tfjs::sigmoidF32(fromOrdered(first));
   int64_t plateauStart = first;
   size_t nonMonotonic = 0, badBounds = 0;
   for (int64_t k = first + 1; k <= last; ++k) {
     const float x = fromOrdered(k);
-    const float s = bodypix::image::sigmoidF32(x);
+    const float s = bodypix::tfjs::sigmoidF32(x);
     if (s < prev) ++nonMonotonic;
     if (s != prev) plateauStart = k;
     prev = s;
-    const double bound = bodypix::image::sigmoidStrictlyBelow(x);
+    const double bound = bodypix::tfjs::sigmoidStrictlyBelow(x);
     if (bound == -INFINITY) continue;
     float y = static_cast<float>(bound);
     if (static_cast<double>(y) >= bound) y = std::nextafter(y, -INFINITY);

@@ -9,8 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "decode/instances.h"
-#include "image/js_math.h"
+#include "bodypix/instances.h"
+#include "tfjs/js_math.h"
 
 using bodypix::decode::Grid;
 using bodypix::decode::InstanceGeometry;
@@ -33,8 +33,8 @@ double read(const std::vector<float>& a, double index) {
 }
 
 Position convertToPositionInOuput(Position p, double padT, double padL, double scaleX, double scaleY, double stride) {
-  return {bodypix::image::jsRound(((padL + p.x + 1.0) * scaleX - 1.0) / stride),
-          bodypix::image::jsRound(((padT + p.y + 1.0) * scaleY - 1.0) / stride)};
+  return {bodypix::tfjs::jsRound(((padL + p.x + 1.0) * scaleX - 1.0) / stride),
+          bodypix::tfjs::jsRound(((padT + p.y + 1.0) * scaleY - 1.0) / stride)};
 }
 
 std::vector<int32_t> decodeMultipleMasksCPU(const std::vector<uint8_t>& segmentation,
@@ -44,7 +44,7 @@ std::vector<int32_t> decodeMultipleMasksCPU(const std::vector<uint8_t>& segmenta
   const double padT = padding.top, padL = padding.left;
   const double scaleY = static_cast<double>(inHeight) / (padding.top + padding.bottom + height);
   const double scaleX = static_cast<double>(inWidth) / (padding.left + padding.right + width);
-  const double outputResolutionX = bodypix::image::jsRound((inWidth - 1.0) / stride + 1.0);
+  const double outputResolutionX = bodypix::tfjs::jsRound((inWidth - 1.0) / stride + 1.0);
   const auto convert = [&](Position p) { return convertToPositionInOuput(p, padT, padL, scaleX, scaleY, stride); };
   std::vector<int32_t> owner(segmentation.size(), -1);
   for (int i = 0; i < height; ++i)

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/graph_model.h"
+#include "tfjs/graph_model.h"
 
 namespace bodypix::test {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
 #include "warmup/warm_up.h"
 
 using namespace bodypix;

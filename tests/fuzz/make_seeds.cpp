@@ -2,7 +2,8 @@
 // model files from $BODYPIX_SHARED, and small synthetic graphs that reach
 // every op the builder knows. Each comes twice: with its shard (cut short for
 // the real models, to keep seeds small), and as JSON alone, for which the
-// fuzz target makes the shard, so the whole graph runs.
+// fuzz target makes the shard, so the whole graph runs. Config inputs
+// (framing.h) seed the config path: each method, edge values, bad ones.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,12 @@ void write(const std::string& name, const std::string& json, const std::vector<u
 
 void writeJson(const std::string& name, const std::string& json) {
   std::ofstream(outDir / name, std::ios::binary) << json;
+  ++written;
+}
+
+void writeConfig(const std::string& name, const std::vector<uint8_t>& bytes) {
+  const std::vector<uint8_t> input = bodypix::fuzz::configInput(bytes);
+  std::ofstream(outDir / name, std::ios::binary).write(reinterpret_cast<const char*>(input.data()), input.size());
   ++written;
 }
 
@@ -161,6 +168,24 @@ void real() {
 
 }  // namespace
 
+// Config inputs (model_fuzz.cpp, runConfig): one selector byte per field
+// (internalResolution, segmentationThreshold, maxDetections, scoreThreshold,
+// nmsRadius, minKeypointScore, refineSteps; 0 is the default, 0xC0 and up
+// raw bits), then width - 1, height - 1, RGB if odd, one byte short if 7
+// (mod 8), the method (mod 4) and the pixels' pattern.
+void configs() {
+  for (uint8_t method = 0; method < 4; ++method) {
+    writeConfig("config-defaults-" + std::to_string(method), {0, 0, 0, 0, 0, 0, 0, 39, 29, 0, 0, method, 7});
+  }
+  // Edge values that pass: 2.0, 0, 1, 1, 1e-300, 1, 20; an RGB image.
+  writeConfig("config-edges", {5, 1, 1, 2, 1, 2, 2, 63, 10, 1, 0, 3, 13});
+  // One bad field each: refineSteps 0, then nmsRadius NaN with raw bits.
+  writeConfig("config-bad-refine", {0, 0, 0, 0, 0, 0, 3, 15, 15, 0, 0, 2, 1});
+  writeConfig("config-raw-nms", {0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0xF8, 0x7F, 0, 0, 20, 20, 0, 0, 0, 3});
+  // Data one byte short.
+  writeConfig("config-short-data", {0, 0, 0, 0, 0, 0, 0, 9, 9, 0, 7, 1, 5});
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: " << argv[0] << " <corpus folder>\n";
@@ -169,6 +194,7 @@ int main(int argc, char** argv) {
   outDir = argv[1];
   fs::create_directories(outDir);
   synthetic();
+  configs();
   real();
   std::cout << "make_seeds: " << written << " seeds in " << outDir.string() << "\n";
   return 0;

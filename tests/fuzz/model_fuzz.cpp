@@ -1,26 +1,40 @@
 // libFuzzer target: untrusted model files through everything loading one
-// does: parse (src/model), build the XNNPACK subgraph (src/graph), create
-// the runtime and run it on a small image (src/runtime). The input holds
-// model.json and one weight shard, framed as framing.h says; for JSON alone
-// the shard is made here, so that mutated shapes and attributes get past the
-// shard-size check to the graph builder and the runtime.
+// does: parse (src/tfjs), build the XNNPACK subgraph (src/graph), create
+// the runtime (src/runtime) and run the model on a small image
+// (src/bodypix). The input holds model.json and one weight shard, framed as
+// framing.h says; for JSON alone the shard is made here, so that mutated
+// shapes and attributes get past the shard-size check to the graph builder
+// and the runtime.
+//
+// Config inputs (framing.h: empty JSON, then bytes) go instead through one
+// of the four segment calls, with a config, an image size and a method read
+// from the bytes, on the warm-up's miniature model (loaded once): the
+// engine's config checks stand between every caller and the pipeline.
 //
 // bodypix::Error is the expected answer to bad input. Anything else (another
 // exception, a crash, a sanitizer report, a leak, a timeout, a huge
-// allocation) is a bug.
+// allocation, a result of the wrong size or with values out of range) is a
+// bug.
+#include <climits>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "bodypix/model.h"
 #include "framing.h"
 #include "graph/subgraph_builder.h"
-#include "model/graph_model.h"
-#include "runtime/body_pix.h"
 #include "runtime/network.h"
+#include "tfjs/graph_model.h"
+#include "warmup/warm_up.h"
 
 namespace {
 
@@ -115,10 +129,121 @@ void runGraph(const GraphModel& model) {
   network.run(input.data(), kSize, kSize);
 }
 
+// The fuzz bytes of a config input, read front to back; past the end, zeros.
+class ConfigBytes {
+ public:
+  ConfigBytes(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
+
+  uint8_t byte() { return p_ < end_ ? *p_++ : 0; }
+
+  // Mostly one of a field's edge values (`edges[0]` its default), picked by
+  // one byte; from a byte of 0xC0 up, any bit pattern of the type.
+  template <typename T, size_t N>
+  T pick(const T (&edges)[N]) {
+    const uint8_t selector = byte();
+    if (selector < 0xC0) return edges[selector % N];
+    uint8_t bits[sizeof(T)];
+    for (uint8_t& b : bits) b = byte();
+    T v;
+    std::memcpy(&v, bits, sizeof v);
+    return v;
+  }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// In this order: internalResolution, segmentationThreshold, maxDetections,
+// scoreThreshold, nmsRadius, minKeypointScore, refineSteps.
+MultiPersonConfig configFrom(ConfigBytes& in) {
+  static const double kResolutions[] = {0.5, 0.25, 0.75, 1.0, 0.1, 2.0, 0.0999, 2.0001, 0.0, -1.0, kNaN, kInf, 1.37};
+  static const float kThresholds[] = {0.7f, 0.0f, 1.0f, 0.5f, -0.1f, 1.5f, std::nanf(""), 1.0000001f, 1e-30f};
+  static const int kDetections[] = {10, 1, 2, 0, -1, 100, INT_MAX, INT_MIN};
+  static const double kScores[] = {0.4, 0.0, 1.0, 0.5, -0.1, 2.0, kNaN, 1e-300};
+  static const double kRadii[] = {20.0, 1e-300, 0.0, -5.0, 1e300, kInf, kNaN, 0.5};
+  static const double kKeypointScores[] = {0.3, 0.0, 1.0, -0.1, 1.5, kNaN};
+  static const int kRefineSteps[] = {10, 1, 20, 0, 21, -1, INT_MAX};
+  MultiPersonConfig c;
+  c.internalResolution = in.pick(kResolutions);
+  c.segmentationThreshold = in.pick(kThresholds);
+  c.poses.maxDetections = in.pick(kDetections);
+  c.poses.scoreThreshold = in.pick(kScores);
+  c.poses.nmsRadius = in.pick(kRadii);
+  c.minKeypointScore = in.pick(kKeypointScores);
+  c.refineSteps = in.pick(kRefineSteps);
+  return c;
+}
+
+// Aborts (a finding) unless `ok`.
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "model_fuzz: %s\n", what);
+    std::abort();
+  }
+}
+
+template <typename T>
+void checkSegmentation(const std::vector<T>& data, size_t pixels, int lo, int hi) {
+  require(data.size() == pixels, "a result of the wrong size");
+  for (const T v : data) require(v >= lo && v <= hi, "a result value out of range");
+}
+
+// A segment call as a caller may make it: after the config, the image's
+// width and height (1 to 64), RGB or RGBA, data of the right size or one
+// byte short, the method, and the pixels' pattern.
+void runConfig(const uint8_t* data, size_t size) {
+  static const std::unique_ptr<BodyPixModel> model = [] {
+    const warmup::ModelFiles mini = warmup::miniModel();
+    return std::make_unique<BodyPixModel>(mini.json, std::vector<ShardView>{{mini.shard.data(), mini.shard.size()}}, 1,
+                                          0);
+  }();
+  ConfigBytes in(data, size);
+  const MultiPersonConfig config = configFrom(in);
+  const int width = 1 + in.byte() % 64, height = 1 + in.byte() % 64;
+  const size_t channels = in.byte() % 2 ? 3 : 4;
+  const bool shortData = in.byte() % 8 == 7;
+  const int method = in.byte() % 4;
+  const uint8_t pattern = in.byte();
+  const size_t pixels = static_cast<size_t>(width) * height;
+  std::vector<uint8_t> bytes(pixels * channels - (shortData ? 1 : 0));
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * pattern + (i >> 7));
+  const Image image{bytes.data(), bytes.size(), width, height};
+  try {
+    switch (method) {
+      case 0: {
+        const Segmentation<uint8_t> s = model->segmentPerson(image, config);
+        checkSegmentation(s.data, pixels, 0, 1);
+        require(s.poses.size() <= static_cast<size_t>(config.poses.maxDetections), "more poses than maxDetections");
+        break;
+      }
+      case 1:
+        checkSegmentation(model->segmentPersonParts(image, config).data, pixels, -1, 23);
+        break;
+      case 2:
+        for (const PersonSegmentation<uint8_t>& p : model->segmentMultiPerson(image, config))
+          checkSegmentation(p.data, pixels, 0, 1);
+        break;
+      default:
+        for (const PersonSegmentation<int32_t>& p : model->segmentMultiPersonParts(image, config))
+          checkSegmentation(p.data, pixels, -1, 23);
+        break;
+    }
+  } catch (const Error&) {
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const fuzz::Framed f = fuzz::split(data, size);
+  if (f.hasShard && f.json.empty()) {
+    runConfig(f.shard, f.shardSize);
+    return 0;
+  }
   const std::vector<uint8_t> made = f.hasShard ? std::vector<uint8_t>{} : shardFor(f.json);
   const ShardView shard = f.hasShard ? ShardView{f.shard, f.shardSize} : ShardView{made.data(), made.size()};
   try {

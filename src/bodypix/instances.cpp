@@ -1,4 +1,4 @@
-#include "decode/instances.h"
+#include "bodypix/instances.h"
 
 #include <cmath>
 #include <limits>
@@ -7,7 +7,7 @@
 #include <wasm_simd128.h>
 #endif
 
-#include "image/js_math.h"
+#include "tfjs/js_math.h"
 
 namespace bodypix::decode {
 namespace {
@@ -17,10 +17,6 @@ namespace {
 // config.minKeypointScore down: only the WebGL kernel uses it.
 constexpr int kMatchedKeypoints = 5;
 constexpr double kMinPartScore = 0.3;
-
-struct Point {
-  double x, y;
-};
 
 // getEmbedding() for the matched keypoints of one pixel.
 class Embedder {
@@ -37,7 +33,7 @@ class Embedder {
         // x / stride == x * (1 / stride) exactly when the stride is a power of two (8, 16, 32).
         inverseStride_((g.outputStride & (g.outputStride - 1)) == 0 ? 1.0 / g.outputStride : 0.0),
         // getOutputResolution()
-        outputResolutionX_(image::jsRound((g.inputWidth - 1.0) / g.outputStride + 1.0)),
+        outputResolutionX_(tfjs::jsRound((g.inputWidth - 1.0) / g.outputStride + 1.0)),
         maxY_(g.height - 1.0),
         maxX_(g.width - 1.0),
         refineSteps_(refineSteps) {}

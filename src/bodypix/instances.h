@@ -12,8 +12,8 @@
 
 #include <pthreadpool.h>
 
-#include "decode/poses.h"
-#include "image/image_ops.h"
+#include "bodypix/poses.h"
+#include "bodypix/preprocess.h"
 
 namespace bodypix::decode {
 

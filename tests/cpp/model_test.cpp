@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
 #include "test_graphs.h"
 
 using bodypix::BodyPixModel;

@@ -1,4 +1,4 @@
-#include "model/graph_model.h"
+#include "tfjs/graph_model.h"
 
 #include <algorithm>
 #include <cmath>

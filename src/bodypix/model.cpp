@@ -1,7 +1,11 @@
-#include "runtime/body_pix.h"
+#include "bodypix/model.h"
 
 #include <chrono>
 #include <cmath>
+
+#include "bodypix/parts.h"
+#include "bodypix/segmentation.h"
+#include "error.h"
 
 namespace bodypix {
 namespace {
@@ -70,6 +74,13 @@ decode::Grid gridOf(const Heads& heads, Head h) {
   return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
 }
 
+// How the segments' grid maps back onto the image.
+image::OutputGeometry outputGeometry(const Heads& heads, const Image& image) {
+  const Shape4& s = heads.shapes[kSegments];
+  return {static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight, heads.inputWidth,
+          heads.padding,         image.height,          image.width};
+}
+
 // Milliseconds since the last call (the first call starts the clock).
 class Stopwatch {
  public:
@@ -93,6 +104,7 @@ const std::vector<std::string>& BodyPixModel::headNames(Architecture a) {
 BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads,
                            int outputStride, bool start)
     : threads_(threads) {
+  validateThreads(threads);
   GraphModel model = parseGraphModel(json, shards);
   architecture_ = detectArchitecture(model);
   built_ = buildSubgraph(model, headNames(architecture_));
@@ -209,20 +221,19 @@ std::vector<PersonSegmentation<T>> BodyPixModel::splitPersons(const Image& image
 }
 
 Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
+  validate(config);
   Heads heads;
   return segmentMask(image, config, heads);
 }
 
 Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads) {
   return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
-    const Shape4& s = heads.shapes[kSegments];
-    image::segmentationMask(heads.data[kSegments], static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight,
-                            heads.inputWidth, heads.padding, image.height, image.width, config.segmentationThreshold,
-                            mask);
+    image::segmentationMask(heads.data[kSegments], outputGeometry(heads, image), config.segmentationThreshold, mask);
   });
 }
 
 Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
+  validate(config);
   Heads heads;
   return segmentParts(image, config, heads, nullptr);
 }
@@ -230,16 +241,15 @@ Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const
 Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads,
                                                  uint8_t* mask) {
   return segment<int32_t>(image, config, heads, [&](int32_t* parts) {
-    const Shape4& s = heads.shapes[kSegments];
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
-                            static_cast<int>(heads.shapes[kPartHeatmaps].c), static_cast<int>(s.h),
-                            static_cast<int>(s.w), heads.inputHeight, heads.inputWidth, heads.padding, image.height,
-                            image.width, config.segmentationThreshold, parts, mask);
+                            static_cast<int>(heads.shapes[kPartHeatmaps].c), outputGeometry(heads, image),
+                            config.segmentationThreshold, parts, mask);
   });
 }
 
 std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const Image& image,
                                                                           const MultiPersonConfig& config) {
+  validate(config);
   Heads heads;
   const Segmentation<uint8_t> all = segmentMask(image, config, heads);
   return splitPersons<uint8_t>(image, config, heads, all.data.data(), all, 0);
@@ -247,6 +257,7 @@ std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const 
 
 std::vector<PersonSegmentation<int32_t>> BodyPixModel::segmentMultiPersonParts(const Image& image,
                                                                                const MultiPersonConfig& config) {
+  validate(config);
   Heads heads;
   std::vector<uint8_t> mask(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
   const Segmentation<int32_t> all = segmentParts(image, config, heads, mask.data());

@@ -1,9 +1,9 @@
-#include "decode/poses.h"
+#include "bodypix/poses.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "image/js_math.h"
+#include "tfjs/js_math.h"
 
 namespace bodypix::decode {
 namespace {
@@ -74,10 +74,6 @@ bool isLocalMaximum(const Grid& scores, int part, float score, int y, int x) {
   return true;
 }
 
-struct Point {
-  double x, y;
-};
-
 Point imageCoords(const Candidate& c, int stride, const Grid& offsets) {
   return {c.x * stride + static_cast<double>(offsets.at(c.y, c.x, c.part + kNumKeypoints)),
           c.y * stride + static_cast<double>(offsets.at(c.y, c.x, c.part))};
@@ -85,7 +81,7 @@ Point imageCoords(const Candidate& c, int stride, const Grid& offsets) {
 
 std::pair<int, int> stridedIndexNear(const Point& p, int stride, int height, int width) {
   const auto clampTo = [](double v, int hi) { return static_cast<int>(std::min(std::max(v, 0.0), double(hi))); };
-  return {clampTo(image::jsRound(p.y / stride), height - 1), clampTo(image::jsRound(p.x / stride), width - 1)};
+  return {clampTo(tfjs::jsRound(p.y / stride), height - 1), clampTo(tfjs::jsRound(p.x / stride), width - 1)};
 }
 
 Keypoint traverse(int edge, const Keypoint& source, int target, const Grid& scores, const Grid& offsets, int stride,
@@ -122,7 +118,7 @@ const char* const kPartNames[kNumKeypoints] = {
 std::vector<Pose> decodeMultiplePoses(const Grid& heatmapLogits, const Grid& offsets, const Grid& displacementFwd,
                                       const Grid& displacementBwd, int outputStride, const PoseConfig& config) {
   std::vector<float> sigmoid(static_cast<size_t>(heatmapLogits.height) * heatmapLogits.width * heatmapLogits.channels);
-  for (size_t i = 0; i < sigmoid.size(); ++i) sigmoid[i] = image::sigmoidF32(heatmapLogits.data[i]);
+  for (size_t i = 0; i < sigmoid.size(); ++i) sigmoid[i] = tfjs::sigmoidF32(heatmapLogits.data[i]);
   const Grid scores{sigmoid.data(), heatmapLogits.height, heatmapLogits.width, heatmapLogits.channels};
 
   MaxHeap queue;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace bodypix::image {
+namespace bodypix::tfjs {
 
 // Math.exp as V8 computes it: V8 uses its own port of fdlibm's e_exp.c
 // (src/base/ieee754.cc, ieee754::exp), not the C library's exp. Using the
@@ -46,4 +46,4 @@ inline double sigmoidStrictlyBelow(float m) noexcept {
   return static_cast<double>(m) - width;
 }
 
-}  // namespace bodypix::image
+}  // namespace bodypix::tfjs

@@ -4,18 +4,12 @@
 
 #include <cstdint>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace bodypix {
+#include "error.h"
 
-// Every problem with user-supplied data (model files, images, configs) is
-// reported as this, so the bindings can turn it into a JS Error.
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace bodypix {
 
 // One attribute value of a graph node. TF's AttrValue has more kinds; these
 // are the ones the ops we translate read.

@@ -1,8 +1,9 @@
-// Image pre- and post-processing of @tensorflow-models/body-pix 2.2.1,
-// reproducing tfjs-backend-cpu 4.22's arithmetic bit for bit (resizeBilinear,
-// sigmoid, cropAndResize, greater, argMax): every value TF.js computes in
-// double and stores in a Float32Array is computed here in double and rounded
-// to float at the same place.
+// Image pre-processing of @tensorflow-models/body-pix 2.2.1. Like the
+// post-processing (segmentation.h, parts.h) it reproduces tfjs-backend-cpu
+// 4.22's arithmetic bit for bit (resizeBilinear, sigmoid, cropAndResize,
+// greater, argMax): every value TF.js computes in double and stores in a
+// Float32Array is computed here in double and rounded to float at the same
+// place.
 //
 // Pipeline of BodyPix.segmentPersonActivation / segmentPersonPartsActivation
 // for an image of height x width pixels:
@@ -10,12 +11,13 @@
 //   2. preprocess(): padAndResizeTo + the model's preprocessInput -> network
 //      input [target.height, target.width, 3]
 //   3. (network) -> logits [lh, lw, C], lh = (target.height - 1) / stride + 1
-//   4. segmentationMask() / partSegmentation(): scaleAndCropToInputTensorShape
-//      (resizeBilinear alignCorners=true to the target size, sigmoid,
-//      cropAndResize back to height x width) fused with toMaskTensor and
-//      decodePartSegmentation, without materialising full-size tensors.
+//   4. segmentationMask() (segmentation.h) / partSegmentation() (parts.h):
+//      scaleAndCropToInputTensorShape (resizeBilinear alignCorners=true to
+//      the target size, sigmoid, cropAndResize back to height x width) fused
+//      with toMaskTensor and decodePartSegmentation, without materialising
+//      full-size tensors.
 //
-// All functions throw std::invalid_argument on bad arguments. They keep no
+// All these functions throw bodypix::Error on bad arguments. They keep no
 // global state (concurrent calls on different buffers are fine) and allocate
 // only O(width + targetWidth * C) scratch per call.
 //
@@ -45,7 +47,6 @@ struct Size {
 
 // The model's preprocessInput, applied after padAndResizeTo.
 enum class Normalization {
-  None,       // padAndResizeTo's `resized` tensor as is (for tests)
   MobileNet,  // tf.sub(tf.div(x, 127.5), 1.0)
   ResNet,     // tf.add(x, [-123.15, -115.90, -103.06])
 };
@@ -82,39 +83,5 @@ Padding computePadding(int height, int width, int targetHeight, int targetWidth)
 // (targetHeight * targetWidth * 3 floats). Returns the padding used.
 Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
                    Normalization norm, float* out);
-
-// ---------------------------------------------------------------------------
-// Post-processing. In all functions below:
-//   logits: float32 [lh, lw, C] HWC, the network output for an input of
-//           targetHeight x targetWidth;
-//   padding, height, width: what preprocess() used/received;
-//   threshold: segmentationThreshold as float32 (tf.scalar rounds it so).
-
-// scaleAndCropToInputTensorShape: resizeBilinear(alignCorners=true) to
-// targetHeight x targetWidth, optional sigmoid, removePaddingAndResizeBack
-// (cropAndResize, extrapolation 0). Writes height * width * channels floats.
-// Computes every value (one exp per grid value with the sigmoid: ~0.1 s for
-// 24 channels of a 1049x861 image at 'medium'); the mask and part map below
-// are the fast paths. As in TF.js, an axis of 1 pixel without padding gives
-// a 0/0 crop box and NaN scores (hence mask 0 / part -1 there).
-void scaleAndCropToInputTensorShape(const float* logits, int lh, int lw, int channels, int targetHeight,
-                                    int targetWidth, const Padding& padding, int height, int width, bool applySigmoid,
-                                    float* out);
-
-// toMaskTensor(scaleAndCrop(segmentation logits, sigmoid), threshold):
-// out[y * width + x] = score > threshold ? 1 : 0 (height * width bytes).
-void segmentationMask(const float* segLogits, int lh, int lw, int targetHeight, int targetWidth, const Padding& padding,
-                      int height, int width, float threshold, uint8_t* out);
-
-// decodePartSegmentation(toMaskTensor(...), scaleAndCrop(part logits,
-// sigmoid)): argMax over the numParts channels (first maximum wins), -1 where
-// the mask is 0 (height * width int32). `partLogits` is [lh, lw, numParts];
-// `maskOut` (optional, height * width bytes) receives the mask.
-// (body-pix itself fails for numParts == 1 (tf.oneHot needs depth >= 2), and
-// for width-1 images its squeezed mask broadcasts to a [height, height]
-// result; here every pixel simply gets its own part id.)
-void partSegmentation(const float* segLogits, const float* partLogits, int numParts, int lh, int lw, int targetHeight,
-                      int targetWidth, const Padding& padding, int height, int width, float threshold, int32_t* out,
-                      uint8_t* maskOut = nullptr);
 
 }  // namespace bodypix::image

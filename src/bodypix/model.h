@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "decode/instances.h"
-#include "decode/poses.h"
-#include "image/image_ops.h"
-#include "model/graph_model.h"
+#include "bodypix/config.h"
+#include "bodypix/instances.h"
+#include "bodypix/poses.h"
+#include "bodypix/preprocess.h"
 #include "runtime/network.h"
+#include "tfjs/graph_model.h"
 
 namespace bodypix {
 
@@ -36,18 +37,6 @@ struct Image {
   size_t size;  // width * height * 4 (RGBA) or * 3 (RGB)
   int width;
   int height;
-};
-
-struct SegmentationConfig {
-  double internalResolution = 0.5;  // body-pix's 'medium'
-  float segmentationThreshold = 0.7f;
-  decode::PoseConfig poses;
-};
-
-// body-pix's MULTI_PERSON_INSTANCE_INFERENCE_CONFIG. (Its minKeypointScore
-// only reaches the WebGL kernel; the CPU path, which we match, ignores it.)
-struct MultiPersonConfig : SegmentationConfig {
-  int refineSteps = 10;
 };
 
 template <typename T>
@@ -85,6 +74,7 @@ class BodyPixModel {
   // start: false leaves making the network (thread pool, XNNPACK runtime) to
   // start() or the first run, so that the bindings can parse the model while
   // the thread pool's Workers are still loading.
+  // threads: 0 (one per core) to kMaxThreadsOption (config.h), else Error.
   BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads, int outputStride,
                bool start = true);
   // Makes the network if it is not made yet.
@@ -99,6 +89,7 @@ class BodyPixModel {
   // Runs pre-processing and the network; the heads stay valid until the next call.
   Heads predict(const Image& image, double internalResolution);
 
+  // Each segment call first checks its config (validate(), config.h).
   // Uint8 0/1 per pixel, and the poses.
   Segmentation<uint8_t> segmentPerson(const Image& image, const SegmentationConfig& config);
   // Part id 0..23 per pixel, -1 for background, and the poses.

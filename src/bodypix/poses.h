@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "image/image_ops.h"
+#include "bodypix/preprocess.h"
 
 namespace bodypix::decode {
 
@@ -17,6 +17,12 @@ struct Grid {
   const float* data;
   int height, width, channels;
   float at(int y, int x, int c) const { return data[(static_cast<size_t>(y) * width + x) * channels + c]; }
+};
+
+// A position in pixels (of the network input or of the image): where a
+// keypoint candidate lies, or where a pixel's offsets place a keypoint.
+struct Point {
+  double x, y;
 };
 
 struct Keypoint {

@@ -15,12 +15,12 @@
 #pragma clang fp contract(off)
 #endif
 
-#include "image/js_math.h"
+#include "tfjs/js_math.h"
 
 #include <cstring>
 #include <limits>
 
-namespace bodypix::image {
+namespace bodypix::tfjs {
 namespace {
 
 inline uint32_t highWord(double x) noexcept {
@@ -107,4 +107,4 @@ double jsExp(double x) noexcept {
   return y * twopk * kTwoM1000;
 }
 
-}  // namespace bodypix::image
+}  // namespace bodypix::tfjs
