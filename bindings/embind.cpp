@@ -277,14 +277,6 @@ val memoryStats() {
   return o;
 }
 
-val modelShardPaths(const std::string& json) {
-  return guarded([&] {
-    val out = val::array();
-    for (const std::string& p : shardPaths(json)) out.call<void>("push", p);
-    return out;
-  });
-}
-
 }  // namespace
 }  // namespace bodypix
 
@@ -299,7 +291,6 @@ EMSCRIPTEN_BINDINGS(bodypix) {
       .function("timings", &bodypix::Model::timings)
       .function("predict", &bodypix::Model::predict);
   emscripten::function("loadModel", &bodypix::loadModel);
-  emscripten::function("shardPaths", &bodypix::modelShardPaths);
   emscripten::function("memoryStats", &bodypix::memoryStats);
   emscripten::function("startWarmUp", &bodypix::warmup::start);
   emscripten::function("warmUpStep", &bodypix::warmup::step);

@@ -173,6 +173,7 @@ async function readModel(modelUrl, { onProgress, allowAnyShardPath }, read) {
     throw new Error(`${modelUrl} is not a model.json file: ${e.message}`);
   }
   if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
+  // Read here, not by the engine: the shards download while it compiles.
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
   paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
   // Only for progress reports: the engine checks the manifest itself.

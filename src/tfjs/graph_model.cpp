@@ -415,20 +415,4 @@ GraphModel parseGraphModel(const std::string& text, const std::vector<ShardView>
   }
 }
 
-std::vector<std::string> shardPaths(const std::string& text) {
-  try {
-    const json doc = parseJson(text);
-    std::vector<std::string> paths;
-    if (!doc["weightsManifest"].is_array()) throw Error("model JSON has no weightsManifest list");
-    for (const json& group : doc["weightsManifest"]) {
-      if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array())
-        throw Error("model JSON has a weightsManifest entry without paths");
-      for (const json& p : group["paths"]) paths.push_back(p.get<std::string>());
-    }
-    return paths;
-  } catch (const json::exception& e) {
-    throw Error(std::string("model JSON has an unexpected structure: ") + e.what());
-  }
-}
-
 }  // namespace bodypix

@@ -62,8 +62,4 @@ struct ShardView {
 // weightsManifest[0], then those of weightsManifest[1], and so on.
 GraphModel parseGraphModel(const std::string& json, const std::vector<ShardView>& shards);
 
-// The shard file names the manifest lists, in the order parseGraphModel wants
-// them, so a loader knows what to fetch.
-std::vector<std::string> shardPaths(const std::string& json);
-
 }  // namespace bodypix
