@@ -230,7 +230,7 @@ class Model {
       // Checked whole, as the segment calls do, though only internalResolution is used.
       const SegmentationConfig c = parseConfig(config);
       validate(c);
-      const Heads heads = model_->predict(image(bytes, width, height), c.internalResolution);
+      const Prediction heads = model_->predict(image(bytes, width, height), c.internalResolution);
       val out = val::object();
       const auto& names = BodyPixModel::headNames(model_->architecture());
       for (size_t i = 0; i < kHeadCount; ++i) {

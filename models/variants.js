@@ -10,6 +10,13 @@ export const VALID_QUANT_BYTES = [1, 2, 4];
 
 const MULTIPLIER_FOLDER = { 1: '100', 0.75: '075', 0.5: '050' };
 
+// A variant's one name, as the pages' URLs, the tests and the benchmarks
+// spell it: 'mobilenet-75-q2-s16', 'resnet50-q4-s32'.
+export function variantId({ architecture, multiplier, quantBytes, outputStride }) {
+  const net = architecture === 'ResNet50' ? 'resnet50' : `mobilenet-${Math.round(multiplier * 100)}`;
+  return `${net}-q${quantBytes}-s${outputStride}`;
+}
+
 // The hosting layout, relative to OFFICIAL_BASE_URL (the same layout a local
 // mirror of the official files uses).
 export function modelPath({ architecture, outputStride, multiplier, quantBytes }) {

@@ -30,7 +30,7 @@ const CONFIG = { internalResolution: 'medium', segmentationThreshold: 0.7 };
 const PHASES = ['preprocess', 'inference', 'segmentation', 'poses'];
 
 async function child(flavour) {
-  const spec = getModel('quant2-075-16');
+  const spec = getModel('mobilenet-75-q2-s16');
   const image = decodeImage(sharedPath('images/three-people-office-1049x861.jpg'));
   const out = {};
   // Emscripten's loader calls WebAssembly.instantiate with the bytes we pass.

@@ -25,7 +25,7 @@ const tfjsMobileNet = require('@tensorflow-models/body-pix/dist/mobilenet.js');
 const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm');
 
 const RUNS = Number(process.argv[2] ?? 15);
-const spec = getModel('quant2-075-16');
+const spec = getModel('mobilenet-75-q2-s16');
 const PHOTOS = ['three-people-office-1049x861.jpg', 'pexels-fauxels-3184419.jpg', 'single-person-frisbee-513x513.jpg'];
 const photos = PHOTOS.map((name) => ({ name, image: decodeImage(sharedPath(`images/${name}`)) }));
 const CONFIG = { internalResolution: 'medium', segmentationThreshold: 0.7 };

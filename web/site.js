@@ -1,7 +1,7 @@
 // What the demo and the benchmark share: the served site's configuration,
 // the model variants and where their files are, photos, the GPU's name.
 import { isSoftwareRenderer, probeWebGL } from '/js/backend.js';
-import { modelPath, OFFICIAL_BASE_URL } from '/models/variants.js';
+import { modelPath, OFFICIAL_BASE_URL, variantId } from '/models/variants.js';
 
 // Every official BodyPix 2 graph, MobileNet first; ids are stable URL values.
 export const VARIANTS = [];
@@ -19,8 +19,7 @@ for (const quantBytes of [2, 1, 4]) {
 }
 const WEIGHTS = { 4: 'float32', 2: '2-byte', 1: '1-byte' };
 for (const v of VARIANTS) {
-  const net = v.architecture === 'ResNet50' ? 'resnet50' : `mobilenet-${Math.round(v.multiplier * 100)}`;
-  v.id = `${net}-q${v.quantBytes}-s${v.outputStride}`;
+  v.id = variantId(v);
   v.path = modelPath(v);
   v.label = `${v.architecture === 'ResNet50' ? 'ResNet50' : `MobileNet ${v.multiplier.toFixed(2)}`} · ` +
     `stride ${v.outputStride} · ${WEIGHTS[v.quantBytes]}`;

@@ -11,7 +11,7 @@ namespace bodypix {
 namespace {
 
 // The graph's output nodes; only the displacement heads carry the backbone's scope.
-std::vector<std::string> heads(const std::string& scope) {
+std::vector<std::string> outputNames(const std::string& scope) {
   return {"float_segments",
           "float_part_heatmaps",
           "float_heatmaps",
@@ -23,12 +23,12 @@ std::vector<std::string> heads(const std::string& scope) {
 }
 
 const std::vector<std::string>& mobileNetHeads() {
-  static const std::vector<std::string> names = heads("MobilenetV1");
+  static const std::vector<std::string> names = outputNames("MobilenetV1");
   return names;
 }
 
 const std::vector<std::string>& resNetHeads() {
-  static const std::vector<std::string> names = heads("resnet_v1_50");
+  static const std::vector<std::string> names = outputNames("resnet_v1_50");
   return names;
 }
 
@@ -69,13 +69,13 @@ void checkHeads(const std::vector<std::string>& names, const std::vector<Shape4>
   }
 }
 
-decode::Grid gridOf(const Heads& heads, Head h) {
+decode::Grid gridOf(const Prediction& heads, Head h) {
   const Shape4& s = heads.shapes[h];
   return decode::Grid{heads.data[h], static_cast<int>(s.h), static_cast<int>(s.w), static_cast<int>(s.c)};
 }
 
 // How the segments' grid maps back onto the image.
-image::OutputGeometry outputGeometry(const Heads& heads, const Image& image) {
+image::OutputGeometry outputGeometry(const Prediction& heads, const Image& image) {
   const Shape4& s = heads.shapes[kSegments];
   return {static_cast<int>(s.h), static_cast<int>(s.w), heads.inputHeight, heads.inputWidth,
           heads.padding,         image.height,          image.width};
@@ -144,7 +144,7 @@ size_t BodyPixModel::threads() const {
   return network_->threads();
 }
 
-Heads BodyPixModel::predict(const Image& image, double internalResolution) {
+Prediction BodyPixModel::predict(const Image& image, double internalResolution) {
   start();
   timings_ = {};
   Stopwatch clock;
@@ -153,7 +153,7 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
                                                                     image.width);
   network_->checkSize(static_cast<size_t>(target.height), static_cast<size_t>(target.width));
   input_.resize(static_cast<size_t>(target.height) * static_cast<size_t>(target.width) * 3);
-  Heads heads;
+  Prediction heads;
   heads.inputHeight = target.height;
   heads.inputWidth = target.width;
   heads.padding = image::preprocess(image.pixels, channels, image.height, image.width, target.height, target.width,
@@ -172,7 +172,7 @@ Heads BodyPixModel::predict(const Image& image, double internalResolution) {
   return heads;
 }
 
-std::vector<decode::Pose> BodyPixModel::poses(const Heads& heads, const Image& image,
+std::vector<decode::Pose> BodyPixModel::poses(const Prediction& heads, const Image& image,
                                               const decode::PoseConfig& config) const {
   std::vector<decode::Pose> poses = decode::decodeMultiplePoses(gridOf(heads, kHeatmaps), gridOf(heads, kShortOffsets),
                                                                 gridOf(heads, kDisplacementFwd),
@@ -182,7 +182,8 @@ std::vector<decode::Pose> BodyPixModel::poses(const Heads& heads, const Image& i
 }
 
 template <typename T, typename Fill>
-Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Heads& heads, Fill&& fill) {
+Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConfig& config, Prediction& heads,
+                                      Fill&& fill) {
   heads = predict(image, config.internalResolution);
   Stopwatch clock;
   Segmentation<T> out;
@@ -196,7 +197,7 @@ Segmentation<T> BodyPixModel::segment(const Image& image, const SegmentationConf
 
 template <typename T>
 std::vector<PersonSegmentation<T>> BodyPixModel::splitPersons(const Image& image, const MultiPersonConfig& config,
-                                                              const Heads& heads, const uint8_t* mask,
+                                                              const Prediction& heads, const uint8_t* mask,
                                                               const Segmentation<T>& all, T background) {
   Stopwatch clock;
   // decodePersonInstanceMasks' posesAboveScore: the pose score threshold is scoreThreshold.
@@ -222,11 +223,12 @@ std::vector<PersonSegmentation<T>> BodyPixModel::splitPersons(const Image& image
 
 Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const SegmentationConfig& config) {
   validate(config);
-  Heads heads;
+  Prediction heads;
   return segmentMask(image, config, heads);
 }
 
-Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads) {
+Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const SegmentationConfig& config,
+                                                Prediction& heads) {
   return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
     image::segmentationMask(heads.data[kSegments], outputGeometry(heads, image), config.segmentationThreshold, mask);
   });
@@ -234,12 +236,12 @@ Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const Segmen
 
 Segmentation<int32_t> BodyPixModel::segmentPersonParts(const Image& image, const SegmentationConfig& config) {
   validate(config);
-  Heads heads;
+  Prediction heads;
   return segmentParts(image, config, heads, nullptr);
 }
 
-Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads,
-                                                 uint8_t* mask) {
+Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const SegmentationConfig& config,
+                                                 Prediction& heads, uint8_t* mask) {
   return segment<int32_t>(image, config, heads, [&](int32_t* parts) {
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
                             static_cast<int>(heads.shapes[kPartHeatmaps].c), outputGeometry(heads, image),
@@ -250,7 +252,7 @@ Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const Segme
 std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const Image& image,
                                                                           const MultiPersonConfig& config) {
   validate(config);
-  Heads heads;
+  Prediction heads;
   const Segmentation<uint8_t> all = segmentMask(image, config, heads);
   return splitPersons<uint8_t>(image, config, heads, all.data.data(), all, 0);
 }
@@ -258,7 +260,7 @@ std::vector<PersonSegmentation<uint8_t>> BodyPixModel::segmentMultiPerson(const 
 std::vector<PersonSegmentation<int32_t>> BodyPixModel::segmentMultiPersonParts(const Image& image,
                                                                                const MultiPersonConfig& config) {
   validate(config);
-  Heads heads;
+  Prediction heads;
   std::vector<uint8_t> mask(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
   const Segmentation<int32_t> all = segmentParts(image, config, heads, mask.data());
   return splitPersons<int32_t>(image, config, heads, mask.data(), all, -1);

@@ -61,7 +61,9 @@ struct Timings {
   double instances = 0;     // matching person pixels to poses (multi-person only)
 };
 
-struct Heads {
+// What predict() returns: the eight heads of one run (indexed by Head), with
+// the network input's size and padding.
+struct Prediction {
   int inputHeight = 0, inputWidth = 0;  // the network input (after resize and padding)
   image::Padding padding;
   std::vector<Shape4> shapes;
@@ -87,7 +89,7 @@ class BodyPixModel {
   static const std::vector<std::string>& headNames(Architecture a);
 
   // Runs pre-processing and the network; the heads stay valid until the next call.
-  Heads predict(const Image& image, double internalResolution);
+  Prediction predict(const Image& image, double internalResolution);
 
   // Each segment call first checks its config (validate(), config.h).
   // Uint8 0/1 per pixel, and the poses.
@@ -102,18 +104,19 @@ class BodyPixModel {
   const Timings& lastTimings() const { return timings_; }
 
  private:
-  std::vector<decode::Pose> poses(const Heads& heads, const Image& image, const decode::PoseConfig& config) const;
+  std::vector<decode::Pose> poses(const Prediction& heads, const Image& image, const decode::PoseConfig& config) const;
   // predict() into `heads`, then `fill(segmentData)` per pixel, then the poses.
   template <typename T, typename Fill>
-  Segmentation<T> segment(const Image& image, const SegmentationConfig& config, Heads& heads, Fill&& fill);
-  Segmentation<uint8_t> segmentMask(const Image& image, const SegmentationConfig& config, Heads& heads);
+  Segmentation<T> segment(const Image& image, const SegmentationConfig& config, Prediction& heads, Fill&& fill);
+  Segmentation<uint8_t> segmentMask(const Image& image, const SegmentationConfig& config, Prediction& heads);
   // `mask` (optional, width * height) receives the person mask.
-  Segmentation<int32_t> segmentParts(const Image& image, const SegmentationConfig& config, Heads& heads, uint8_t* mask);
+  Segmentation<int32_t> segmentParts(const Image& image, const SegmentationConfig& config, Prediction& heads,
+                                     uint8_t* mask);
   // Splits `all` between its poses by `mask`, as body-pix's decodePersonInstance(Part)Masks.
   template <typename T>
   std::vector<PersonSegmentation<T>> splitPersons(const Image& image, const MultiPersonConfig& config,
-                                                  const Heads& heads, const uint8_t* mask, const Segmentation<T>& all,
-                                                  T background);
+                                                  const Prediction& heads, const uint8_t* mask,
+                                                  const Segmentation<T>& all, T background);
 
   Architecture architecture_;
   int outputStride_ = 0;

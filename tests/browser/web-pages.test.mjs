@@ -80,7 +80,7 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
   assert.deepEqual(shown.config, { internalResolution: 'medium', segmentationThreshold: 0.7 });
 
   // The same pixels through the engine in Node.
-  const model = getModel('quant2-075-16');
+  const model = getModel('mobilenet-75-q2-s16');
   const net = await bodyPix.load({
     modelUrl: model.jsonPath, quantBytes: 2, multiplier: 0.75, flavour: 'relaxed-simd-threads',
   });

@@ -50,7 +50,7 @@ TEST_CASE("every official MobileNet file loads with its stride and runs", "[body
       CHECK(model.outputStride() == stride);
       CHECK(model.architecture() == bodypix::Architecture::MobileNetV1);
       const auto px = gradient(75, 51);
-      const bodypix::Heads heads = model.predict({px.data(), px.size(), 75, 51}, 0.5);
+      const bodypix::Prediction heads = model.predict({px.data(), px.size(), 75, 51}, 0.5);
       CHECK(heads.shapes[bodypix::kSegments].c == 1);
       CHECK(heads.shapes[bodypix::kPartHeatmaps].c == 24);
       CHECK(heads.shapes[bodypix::kHeatmaps].c == 17);

@@ -16,7 +16,7 @@ test('golden person mask: our IoU equals TF.js\'s (0.993) within 0.002, every fl
   const [imagePath, maskPath] = paths;
   const image = decodeImage(imagePath);
   const golden = goldenMask(maskPath);
-  const spec = getModel('quant2-075-16');
+  const spec = getModel('mobilenet-75-q2-s16');
   const reference = await loadReference(spec);
   const referenceIou = iou((await reference.segmentPerson(image)).data, golden);
   reference.dispose();

@@ -13,7 +13,7 @@ import { iou } from '../support/metrics.mjs';
 import { comparePersons, personPartAgreement } from '../support/persons.mjs';
 import { getModel, hasShared, isCI, sharedPath } from '../support/shared.mjs';
 
-const MODEL_ID = 'quant2-075-16';
+const MODEL_ID = 'mobilenet-75-q2-s16';
 const PHOTOS = {
   none: 'images/no-person-office-blurred-1920x1440.jpg',
   one: 'images/single-person-frisbee-513x513.jpg',

@@ -34,7 +34,7 @@ function worstHeadError(ours, ref) {
   return worst;
 }
 
-// BODYPIX_PARITY_MODELS=quant2-075-16,float-050-8 narrows the matrix while developing.
+// BODYPIX_PARITY_MODELS=mobilenet-75-q2-s16,mobilenet-50-q4-s8 narrows the matrix while developing.
 const only = process.env.BODYPIX_PARITY_MODELS?.split(',');
 const matrix = referenceMatrix().filter((e) => !only || only.includes(e.model.id));
 

@@ -26,7 +26,7 @@ test('shared data: 12 complete model files and the photos are found', (t) => {
   if (!requireShared(t, ['models/bodypix/mobilenet', 'images'])) return;
   const models = listModels();
   assert.equal(models.length, 12, models.map((m) => m.id).join(','));
-  const m = models.find((x) => x.id === 'quant2-075-16');
+  const m = models.find((x) => x.id === 'mobilenet-75-q2-s16');
   assert.deepEqual(
     { q: m.quantBytes, mult: m.multiplier, s: m.outputStride, f: path.basename(m.jsonPath) },
     { q: 2, mult: 0.75, s: 16, f: 'model-stride16.json' });
@@ -45,7 +45,7 @@ test('decodeImage handles progressive JPEG and PNG', (t) => {
 
 test('IOHandler load == body-pix load({modelUrl: IOHandler}) (bit-identical)', async (t) => {
   if (!requireShared(t, [`models/bodypix/${DEFAULT_MODEL}`, SMALL_PHOTO])) return;
-  const spec = getModel('quant2-075-16');
+  const spec = getModel('mobilenet-75-q2-s16');
   const img = decodeImage(requireShared(t, SMALL_PHOTO));
   const ref = await loadReference(spec, { cache: false });
   const viaLoad = await loadViaBodyPixLoad(spec);
@@ -60,9 +60,9 @@ test('IOHandler load == body-pix load({modelUrl: IOHandler}) (bit-identical)', a
   }
 });
 
-test('golden: quant2-075-16 segmentPerson IoU vs official mask = 0.993 +- 0.002', async (t) => {
+test('golden: mobilenet-75-q2-s16 segmentPerson IoU vs official mask = 0.993 +- 0.002', async (t) => {
   if (!requireShared(t, [`models/bodypix/${DEFAULT_MODEL}`, GOLDEN.image, GOLDEN.personMask])) return;
-  const ref = await loadReference(getModel('quant2-075-16')); // default disk cache
+  const ref = await loadReference(getModel('mobilenet-75-q2-s16')); // default disk cache
   const img = decodeImage(requireShared(t, GOLDEN.image));
   const res = await ref.segmentPerson(img, { internalResolution: 'medium', segmentationThreshold: 0.7 });
   const gold = goldenMask(requireShared(t, GOLDEN.personMask));
@@ -75,7 +75,7 @@ test('golden: quant2-075-16 segmentPerson IoU vs official mask = 0.993 +- 0.002'
 
 test('rawHeads is exactly the network body-pix runs (re-derives segmentPerson bit-exactly)', async (t) => {
   if (!requireShared(t, `models/bodypix/${DEFAULT_MODEL}`)) return;
-  const ref = await loadReference(getModel('quant2-075-16'), { cache: false });
+  const ref = await loadReference(getModel('mobilenet-75-q2-s16'), { cache: false });
   const { image } = syntheticImages().find((s) => s.name === 'blobs-641x479'); // has "person" pixels
   const cfg = { internalResolution: 'medium', segmentationThreshold: 0.7 };
   const seg = await ref.segmentPerson(image, cfg);
@@ -108,7 +108,7 @@ test('disk cache round-trips results losslessly and is actually used', async (t)
   if (!requireShared(t, `models/bodypix/${DEFAULT_MODEL}`)) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bodypix-ref-cache-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const spec = getModel('quant2-075-16');
+  const spec = getModel('mobilenet-75-q2-s16');
   const { image } = syntheticImages().find((s) => s.name === 'blobs-513x513');
   const cfg = { internalResolution: 0.4, segmentationThreshold: 0.6 };
 
@@ -155,7 +155,7 @@ test('disk cache round-trips results losslessly and is actually used', async (t)
 // here so a reference/tfjs upgrade that changes them is noticed.
 test('body-pix quirk: flipHorizontal is ignored by segmentPerson/segmentPersonParts', async (t) => {
   if (!requireShared(t, [`models/bodypix/${DEFAULT_MODEL}`, SMALL_PHOTO])) return;
-  const ref = await loadReference(getModel('quant2-075-16'));
+  const ref = await loadReference(getModel('mobilenet-75-q2-s16'));
   const img = decodeImage(requireShared(t, SMALL_PHOTO));
   for (const m of ['segmentPerson', 'segmentPersonParts']) {
     const a = await ref[m](img, { flipHorizontal: false });
@@ -168,7 +168,7 @@ test('body-pix quirk: flipHorizontal is ignored by segmentPerson/segmentPersonPa
 
 test('body-pix quirk: cropAndResize extrapolates the last column at 736x608 (background there)', async (t) => {
   if (!requireShared(t, [`models/bodypix/${DEFAULT_MODEL}`, GOLDEN.image])) return;
-  const ref = await loadReference(getModel('quant2-075-16'));
+  const ref = await loadReference(getModel('mobilenet-75-q2-s16'));
   const byName = Object.fromEntries(derivedImages().map((d) => [d.name, d.image]));
   const col = (r, x, pos) => { let n = 0; for (let y = 0; y < r.height; y++) if (pos(r.data[y * r.width + x])) n++; return n; };
   for (const [name, lastIsEmpty] of [['three-people-736x608', true], ['three-people-737x608', false]]) {

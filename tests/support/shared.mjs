@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { variantId } from '../../models/variants.js';
 import { syntheticImages, decodeImage, resizeImage } from './images.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,7 +54,7 @@ const QUANT_BYTES = { float: 4, quant2: 2, quant1: 1 };
 
 /**
  * Every runnable MobileNet model file under models/bodypix/mobilenet:
- * [{id:'quant2-075-16', dir, jsonPath, quantBytes, multiplier, outputStride}].
+ * [{id:'mobilenet-75-q2-s16', dir, jsonPath, quantBytes, multiplier, outputStride}].
  * "Runnable" = the JSON exists and every shard in its weightsManifest is on
  * disk with the expected total size (incomplete variants are excluded).
  * Sorted: float, quant2, quant1; then multiplier; then stride 16 before 8.
@@ -70,11 +71,12 @@ export function listModels() {
       for (const outputStride of [16, 8]) {
         const jsonPath = path.join(dir, `model-stride${outputStride}.json`);
         if (!fs.existsSync(jsonPath) || !shardsComplete(jsonPath)) continue;
+        const multiplier = Number(m) / 100;
         out.push({
-          id: `${q}-${m}-${outputStride}`,
+          id: variantId({ architecture: 'MobileNetV1', multiplier, quantBytes: QUANT_BYTES[q], outputStride }),
           dir, jsonPath,
           quantBytes: QUANT_BYTES[q],
-          multiplier: Number(m) / 100,
+          multiplier,
           outputStride,
         });
       }
@@ -83,7 +85,7 @@ export function listModels() {
   return out;
 }
 
-/** One model by id ('quant2-075-16'); throws if unknown/incomplete. */
+/** One model by id ('mobilenet-75-q2-s16'); throws if unknown/incomplete. */
 export function getModel(id) {
   const m = listModels().find((x) => x.id === id);
   if (!m) throw new Error(`model ${id} not found under ${modelsDir}`);
@@ -144,10 +146,10 @@ export const GOLDEN = {
  * tfjs-cpu is slow (full matrix: ~50 CPU-minutes), so by default (~7.5
  * CPU-minutes cold, ~4 min wall with warm-cache.mjs on 2 cores; free once cached):
  *  - every model file x the golden photo x both methods
- *  - quant2-075-16 (body-pix's default architecture) x every photo x both methods
+ *  - mobilenet-75-q2-s16 (body-pix's default architecture) x every photo x both methods
  *  - synthetic + derived images (padding/odd-size geometry; depends on the
  *    stride, not on width/quantization) x both methods on SYNTHETIC_MODELS
- *  - rawHeads for the float models (float-050-16/8) on the golden photo, the
+ *  - rawHeads for the float models (mobilenet-50-q4-s16/8) on the golden photo, the
  *    small five-people photo and all synthetic images
  *  - segmentMultiPerson + segmentMultiPersonParts on the photos with one,
  *    two, three and five people (MULTI_PERSON_PHOTOS) for MULTI_PERSON_MODELS
@@ -156,9 +158,9 @@ export const GOLDEN = {
  * image x both methods, rawHeads for the float models everywhere, and the
  * multi-person methods for every model on MULTI_PERSON_PHOTOS.
  */
-export const DEFAULT_MODEL_ID = 'quant2-075-16';
-export const SYNTHETIC_MODELS = Object.freeze(['quant2-075-16', 'quant2-075-8', 'float-050-16', 'float-050-8']);
-export const MULTI_PERSON_MODELS = Object.freeze(['quant2-075-16', 'float-050-8']);
+export const DEFAULT_MODEL_ID = 'mobilenet-75-q2-s16';
+export const SYNTHETIC_MODELS = Object.freeze(['mobilenet-75-q2-s16', 'mobilenet-75-q2-s8', 'mobilenet-50-q4-s16', 'mobilenet-50-q4-s8']);
+export const MULTI_PERSON_MODELS = Object.freeze(['mobilenet-75-q2-s16', 'mobilenet-50-q4-s8']);
 export const MULTI_PERSON_PHOTOS = Object.freeze([
   'images/single-person-frisbee-513x513.jpg',
   'images/two-people-bench-515x513.jpg',
@@ -202,7 +204,7 @@ let derived = null;
  *   of body-pix's upsampling) computes the last column's source x as
  *   960.0000000000001 > W-1 and writes extrapolationValue 0 there, so body-pix
  *   marks the whole last column background even where people are (419 person
- *   pixels in column 734, 0 in column 735 with quant2-075-16). 737x608 is the
+ *   pixels in column 734, 0 in column 735 with mobilenet-75-q2-s16). 737x608 is the
  *   control (no extrapolation). ~0.06% of sizes do this, e.g. 1920x1440 medium.
  */
 export function derivedImages() {
