@@ -267,6 +267,21 @@ std::unique_ptr<Model> loadModel(const std::string& json, const val& shards, con
   return guarded([&] { return std::make_unique<Model>(json, shards, options); });
 }
 
+// The engine's defaults for a multi-person call (a superset of the others'),
+// which the package's exported configs must equal (a test checks).
+val defaultConfig() {
+  const MultiPersonConfig c;
+  val o = val::object();
+  o.set("internalResolution", c.internalResolution);
+  o.set("segmentationThreshold", c.segmentationThreshold);
+  o.set("maxDetections", c.poses.maxDetections);
+  o.set("scoreThreshold", c.poses.scoreThreshold);
+  o.set("nmsRadius", c.poses.nmsRadius);
+  o.set("minKeypointScore", c.minKeypointScore);
+  o.set("refineSteps", c.refineSteps);
+  return o;
+}
+
 // The Wasm heap's size and the bytes malloc has handed out, for leak checks.
 val memoryStats() {
   const struct mallinfo info = mallinfo();
@@ -292,6 +307,7 @@ EMSCRIPTEN_BINDINGS(bodypix) {
       .function("predict", &bodypix::Model::predict);
   emscripten::function("loadModel", &bodypix::loadModel);
   emscripten::function("memoryStats", &bodypix::memoryStats);
+  emscripten::function("defaultConfig", &bodypix::defaultConfig);
   emscripten::function("startWarmUp", &bodypix::warmup::start);
   emscripten::function("warmUpStep", &bodypix::warmup::step);
 }

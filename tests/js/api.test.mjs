@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import * as bodyPix from '../../js/index.js';
+import { loadEngine } from '../../js/engine.js';
 import { TEST_FLAVOURS, withTestFlavour } from '../support/flavours.mjs';
 import { requireShared } from '../support/shared.mjs';
 import { solidImage } from '../support/images.mjs';
@@ -96,4 +97,18 @@ test('bad model files and configs are Errors naming the problem', async (t) => {
   await loadRejects({ outputStride: 12 }, /Invalid outputStride 12/);
   await loadRejects({ quantBytes: 3 }, /Invalid quantBytes 3/);
   await loadRejects({ modelUrl, flavour: 'fast' }, /unknown engine flavour/);
+});
+
+test("the exported inference configs are the engine's defaults", async () => {
+  const { module } = await loadEngine({ flavour: TEST_FLAVOURS[0] });
+  const engine = module.defaultConfig();
+  for (const exported of [bodyPix.PERSON_INFERENCE_CONFIG, bodyPix.MULTI_PERSON_INSTANCE_INFERENCE_CONFIG]) {
+    for (const [key, value] of Object.entries(exported)) {
+      // body-pix's; ignored by its CPU path, and so by the engine.
+      if (key === 'flipHorizontal') continue;
+      const expected = key === 'internalResolution' ? { medium: 0.5 }[value] : value;
+      // segmentationThreshold is a float32 in the engine.
+      assert.ok(Math.abs(engine[key] - expected) < 1e-6, `${key}: exported ${value}, engine ${engine[key]}`);
+    }
+  }
 });
