@@ -52,11 +52,6 @@ int channelsOf(const Image& image) {
               std::to_string(pixels * 3) + " (RGB)");
 }
 
-// The channels post-processing and the pose decoder index each head by, on
-// the segments' grid. Every official file has these; other heads would make
-// them read outside the network's outputs.
-constexpr size_t kHeadChannels[kHeadCount] = {1, 24, 17, 34, 34, 48, 32, 32};
-
 void checkHeads(const std::vector<std::string>& names, const std::vector<Shape4>& shapes) {
   const Shape4& grid = shapes[kSegments];
   for (size_t h = 0; h < kHeadCount; ++h) {

@@ -32,6 +32,11 @@ enum Head : size_t {
   kHeadCount
 };
 
+// The channels post-processing and the pose decoder index each head by, on
+// the segments' grid. Every official file has these; other heads would make
+// them read outside the network's outputs.
+constexpr size_t kHeadChannels[kHeadCount] = {1, 24, 17, 34, 34, 48, 32, 32};
+
 struct Image {
   const uint8_t* pixels;
   size_t size;  // width * height * 4 (RGBA) or * 3 (RGB)

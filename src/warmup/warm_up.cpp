@@ -94,8 +94,8 @@ MiniModel buildMiniModel() {
     channels = out;
   }
   const std::vector<std::string>& heads = BodyPixModel::headNames(Architecture::MobileNetV1);
-  const int64_t sizes[kHeadCount] = {1, 24, 17, 34, 34, 48, 32, 32};
-  for (size_t h = 0; h < kHeadCount; ++h) m.layer(heads[h], x, false, 1, 1, channels, sizes[h], 2, false);
+  for (size_t h = 0; h < kHeadCount; ++h)
+    m.layer(heads[h], x, false, 1, 1, channels, static_cast<int64_t>(kHeadChannels[h]), 2, false);
   return m;
 }
 
