@@ -52,23 +52,6 @@ float logitThreshold(float threshold) noexcept {
   return orderedToFloat(hi);
 }
 
-// One grid row of 1-channel logits, resized (the needed columns only).
-void fillLogitRow(const float* logits, int lw, const SamplingTables& g, int r, float* dst) noexcept {
-  const ResizeAxis& rows = g.gridRows;
-  const ResizeAxis& cols = g.gridCols;
-  const float* r0 = logits + static_cast<size_t>(rows.lo[r]) * lw;
-  const float* r1 = logits + static_cast<size_t>(rows.hi[r]) * lw;
-  const double rf = rows.frac[r];
-  const int* lo = cols.lo.data();
-  const int* hi = cols.hi.data();
-  const double* fr = cols.frac.data();
-  for (int j : g.neededCols) {
-    const double top = lerp(r0[lo[j]], r0[hi[j]], fr[j]);
-    const double bottom = lerp(r1[lo[j]], r1[hi[j]], fr[j]);
-    dst[j] = static_cast<float>(lerp(top, bottom, rf));
-  }
-}
-
 }  // namespace
 
 MaskMapper::MaskMapper(const float* segLogits, int lw, int inputWidth, const SamplingTables& g, float threshold)

@@ -71,6 +71,23 @@ inline float cropValue(float tl, float tr, float bl, float br, double xl, double
   return static_cast<float>(lerp(top, bottom, yl));
 }
 
+// One grid row of 1-channel logits, resized (the needed columns only).
+inline void fillLogitRow(const float* logits, int lw, const SamplingTables& g, int r, float* dst) noexcept {
+  const ResizeAxis& rows = g.gridRows;
+  const ResizeAxis& cols = g.gridCols;
+  const float* r0 = logits + static_cast<size_t>(rows.lo[r]) * lw;
+  const float* r1 = logits + static_cast<size_t>(rows.hi[r]) * lw;
+  const double rf = rows.frac[r];
+  const int* lo = cols.lo.data();
+  const int* hi = cols.hi.data();
+  const double* fr = cols.frac.data();
+  for (int j : g.neededCols) {
+    const double top = lerp(r0[lo[j]], r0[hi[j]], fr[j]);
+    const double bottom = lerp(r1[lo[j]], r1[hi[j]], fr[j]);
+    dst[j] = static_cast<float>(lerp(top, bottom, rf));
+  }
+}
+
 // Which of two slots hold grid rows t and b (b == t or t + 1; both only ever
 // increase). Rows not held are assigned a slot, reported in the return value
 // (bit s set: slot s now holds a new row and must be refilled).

@@ -31,22 +31,12 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // sigmoid kernel.
 void fillGridRow(const float* logits, int lw, int C, const SamplingTables& g, int r, bool sigmoid,
                  float* dst) noexcept {
+  if (C == 1 && !sigmoid) return image::detail::fillLogitRow(logits, lw, g, r, dst);
   const ResizeAxis& rows = g.gridRows;
   const ResizeAxis& cols = g.gridCols;
   const float* r0 = logits + static_cast<size_t>(rows.lo[r]) * lw * C;
   const float* r1 = logits + static_cast<size_t>(rows.hi[r]) * lw * C;
   const double rf = rows.frac[r];
-  if (C == 1 && !sigmoid) {
-    const int* lo = cols.lo.data();
-    const int* hi = cols.hi.data();
-    const double* fr = cols.frac.data();
-    for (int j : g.neededCols) {
-      const double top = lerp(r0[lo[j]], r0[hi[j]], fr[j]);
-      const double bottom = lerp(r1[lo[j]], r1[hi[j]], fr[j]);
-      dst[j] = static_cast<float>(lerp(top, bottom, rf));
-    }
-    return;
-  }
   for (int j : g.neededCols) {
     const float* a = r0 + static_cast<size_t>(cols.lo[j]) * C;
     const float* b = r0 + static_cast<size_t>(cols.hi[j]) * C;
