@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "graph/builder.h"
+#include "graph/transpose.h"
 
 namespace bodypix::graph {
 
@@ -92,18 +93,9 @@ void Builder::defineConvolution(const Node& n, bool depthwise) {
     throw Error("node '" + n.name + "' has a bias of " + std::to_string(e.bias->elementCount()) + " values for " +
                 std::to_string(outChannels) + " channels");
 
-  std::vector<float> weights(filter.f32.size());
-  if (depthwise) {
-    // TF's [kh, kw, ci, multiplier] is XNNPACK's [1, kh, kw, ci * multiplier].
-    weights = filter.f32;
-  } else {
-    // TF's [kh, kw, ci, co] to XNNPACK's [co, kh, kw, ci].
-    for (size_t y = 0; y < kh; ++y)
-      for (size_t xk = 0; xk < kw; ++xk)
-        for (size_t i = 0; i < ci; ++i)
-          for (size_t o = 0; o < co; ++o)
-            weights[((o * kh + y) * kw + xk) * ci + i] = filter.f32[((y * kw + xk) * ci + i) * co + o];
-  }
+  // TF's [kh, kw, ci, multiplier] is XNNPACK's [1, kh, kw, ci * multiplier];
+  // its [kh, kw, ci, co] is XNNPACK's [co, kh, kw, ci] transposed.
+  std::vector<float> weights = depthwise ? filter.f32 : transposed(filter.f32.data(), kh * kw * ci, co);
   const std::vector<size_t> filterShape = depthwise ? std::vector<size_t>{1, kh, kw, ci * co}
                                                     : std::vector<size_t>{co, kh, kw, ci};
   const uint32_t filterId = defineStatic(std::move(weights), filterShape, n);

@@ -1,4 +1,5 @@
 #include "tfjs/graph_model.h"
+#include "tfjs/dequantize.h"
 
 #include <algorithm>
 #include <cmath>
@@ -253,10 +254,17 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
   // Float32Array, or rounds it for int32; doing the same keeps bit parity.
   if (t.dtype == DType::Float32) {
     t.f32.resize(static_cast<size_t>(count));
-    decodeInto(t.f32, count, [&](size_t i) noexcept {
-      const double v = storedValue(bytes, stored, i);
-      return static_cast<float>(affine ? v * scale + min : v);
-    });
+    if (affine) {
+      // Codes map monotonically to values: the ends are the extremes.
+      const size_t width = stored == Stored::Uint8 ? 1 : 2;
+      const float ends[2] = {static_cast<float>(0.0 * scale + min),
+                             static_cast<float>(tfjs::largestCode(width) * scale + min)};
+      if (!std::isfinite(ends[0]) || !std::isfinite(ends[1]))
+        throw Error("weight '" + name + "' contains NaN or Inf values");
+      tfjs::dequantize(bytes, width, static_cast<size_t>(count), scale, min, t.f32.data());
+      return t;
+    }
+    decodeInto(t.f32, count, [&](size_t i) noexcept { return static_cast<float>(storedValue(bytes, stored, i)); });
     if (!std::all_of(t.f32.begin(), t.f32.end(), [](float v) noexcept { return std::isfinite(v); }))
       throw Error("weight '" + name + "' contains NaN or Inf values");
   } else {

@@ -162,6 +162,10 @@ TEST_CASE("bad model files are errors that name the problem", "[model][errors]")
     CHECK_THROWS_WITH(parseGraphModel(doc.dump(), {{reinterpret_cast<const uint8_t*>(nan), 4}}),
                       Catch::Contains("NaN or Inf"));
   }
+  SECTION("a quantization whose values reach beyond float32") {
+    json doc = quantizedModel("uint16", 0, 1e36, {1});
+    CHECK_THROWS_WITH(parseGraphModel(doc.dump(), {{bytes.data(), 2}}), Catch::Contains("NaN or Inf"));
+  }
   SECTION("unknown weight dtype") {
     json doc = quantizedModel("uint8", 0, 1, {1});
     doc["weightsManifest"][0]["weights"][0]["quantization"]["dtype"] = "int4";
