@@ -56,7 +56,10 @@ int64_t toInt(const json& v, const std::string& what) {
   throw Error("model JSON: " + what + " is not an integer: " + v.dump());
 }
 
-AttrValue parseAttr(const json& a, const std::string& where) {
+// Not inlined into its callers' loops: V8 would then optimise the whole
+// caller, a large function that runs once, on a background thread the page's
+// first inference needs (see CMakeLists.txt, one-caller inlining).
+[[gnu::noinline]] AttrValue parseAttr(const json& a, const std::string& where) {
   AttrValue out;
   if (!a.is_object()) throw Error("model JSON: attribute " + where + " is not an object");
   if (a.contains("list")) {
@@ -93,29 +96,32 @@ std::string stripInputName(const std::string& input, const std::string& node) {
   return name;
 }
 
+// Not inlined, as parseAttr.
+[[gnu::noinline]] Node parseNode(const json& n) {
+  Node node;
+  if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") || !n["op"].is_string())
+    throw Error("model JSON has a node without a name or an op");
+  node.name = n["name"].get<std::string>();
+  node.op = n["op"].get<std::string>();
+  if (n.contains("input")) {
+    for (const json& in : n["input"]) {
+      if (!in.is_string()) throw Error("node '" + node.name + "' has a non-string input");
+      const std::string s = in.get<std::string>();
+      if (!s.empty() && s[0] == '^') continue;  // control dependency: no data flows
+      node.inputs.push_back(stripInputName(s, node.name));
+    }
+  }
+  if (n.contains("attr") && n["attr"].is_object())
+    for (auto it = n["attr"].begin(); it != n["attr"].end(); ++it)
+      node.attrs[it.key()] = parseAttr(it.value(), node.name + "." + it.key());
+  return node;
+}
+
 std::vector<Node> parseNodes(const json& topology) {
   if (!topology.is_object() || !topology.contains("node") || !topology["node"].is_array())
     throw Error("model JSON has no modelTopology.node list: not a TF.js graph model");
   std::vector<Node> nodes;
-  for (const json& n : topology["node"]) {
-    Node node;
-    if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") || !n["op"].is_string())
-      throw Error("model JSON has a node without a name or an op");
-    node.name = n["name"].get<std::string>();
-    node.op = n["op"].get<std::string>();
-    if (n.contains("input")) {
-      for (const json& in : n["input"]) {
-        if (!in.is_string()) throw Error("node '" + node.name + "' has a non-string input");
-        const std::string s = in.get<std::string>();
-        if (!s.empty() && s[0] == '^') continue;  // control dependency: no data flows
-        node.inputs.push_back(stripInputName(s, node.name));
-      }
-    }
-    if (n.contains("attr") && n["attr"].is_object())
-      for (auto it = n["attr"].begin(); it != n["attr"].end(); ++it)
-        node.attrs[it.key()] = parseAttr(it.value(), node.name + "." + it.key());
-    nodes.push_back(std::move(node));
-  }
+  for (const json& n : topology["node"]) nodes.push_back(parseNode(n));
   return nodes;
 }
 
