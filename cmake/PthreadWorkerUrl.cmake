@@ -4,8 +4,10 @@
 # new URL("<its own file name>", import.meta.url). A bundler that renames the
 # file as it copies it (Vite adds a content hash) leaves that name pointing
 # at nothing. The Worker runs the glue itself, so the glue's own URL is right
-# under any name. Exactly one occurrence, or the build stops: a new
-# Emscripten that words it differently must be looked at, not guessed.
+# under any name. The glue first takes the Workers its caller started before
+# importing it (Module.pthreadWorkers, js/engine.js startPoolWorkers). Exactly
+# one occurrence, or the build stops: a new Emscripten that words it
+# differently must be looked at, not guessed.
 get_filename_component(name "${GLUE}" NAME)
 file(READ "${GLUE}" text)
 set(anchor "new Worker(new URL(\"${name}\",import.meta.url)")
@@ -14,5 +16,5 @@ string(FIND "${text}" "${anchor}" last REVERSE)
 if(first EQUAL -1 OR NOT first EQUAL last)
   message(FATAL_ERROR "bodypix: expected one '${anchor}' in ${GLUE}")
 endif()
-string(REPLACE "${anchor}" "new Worker(new URL(import.meta.url)" text "${text}")
+string(REPLACE "${anchor}" "Module[\"pthreadWorkers\"]?.shift()??new Worker(new URL(import.meta.url)" text "${text}")
 file(WRITE "${GLUE}" "${text}")

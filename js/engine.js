@@ -100,11 +100,38 @@ async function compileEngine(url) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+// The pool's Workers, started before anything else: a browser hands a new
+// Worker the messages posted to it only once the page's thread has seen it
+// start, and the glue's own Workers started just as that thread began
+// decoding the model, so the pool came up only after the decode. The glue
+// takes these (Module.pthreadWorkers, cmake/PthreadWorkerUrl.cmake); it
+// makes one per extra core, up to BODYPIX_MAX_THREADS (CMakeLists.txt).
+const MAX_THREADS = 4;
+const startFailures = new WeakMap();
+
+function startPoolWorkers(glue) {
+  const count = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1) - 1);
+  const workers = [];
+  try {
+    for (let i = 0; i < count; i++) workers.push(new Worker(glue, { type: 'module', name: 'em-pthread' }));
+  } catch {
+    // None here then: the glue starts its own and reports what stops them.
+  }
+  for (const worker of workers) {
+    // Kept for workersLoaded(): the script may be refused before it listens.
+    const failed = new Promise((_, reject) => worker.addEventListener('error', reject, { once: true }));
+    failed.catch(() => {});
+    startFailures.set(worker, failed);
+  }
+  return workers;
+}
+
 async function instantiate(flavour, wasmPath) {
   const files = engineFiles(flavour, wasmPath);
   const glue = files[`bodypix-${flavour}.mjs`];
   const wasm = files[`bodypix-${flavour}.wasm`];
   const options = { locateFile: (file) => (files[file] ?? new URL(file, glue)).href };
+  if (!isNode && flavour.endsWith('-threads')) options.pthreadWorkers = startPoolWorkers(glue);
   let compiling = null;
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
@@ -136,7 +163,12 @@ async function instantiate(flavour, wasmPath) {
     compiling.then(async (module) => receiveInstance(await WebAssembly.instantiate(module, imports), module)).catch(fail);
     return {};
   };
-  return Promise.race([createModule(options), failed]);
+  try {
+    return await Promise.race([createModule(options), failed]);
+  } finally {
+    // Any the glue did not take (it counts cores the same way) stay idle.
+    for (const worker of options.pthreadWorkers ?? []) worker.terminate();
+  }
 }
 
 // Resolves once every pooled Worker has loaded the module: the module starts
@@ -150,7 +182,8 @@ function workersLoaded(module) {
   const failed = new Promise((_, reject) => {
     for (const worker of module.PThread.unusedWorkers) {
       const onError = (e) => reject(new Error(`the engine's thread pool Worker failed to start: ${e?.message ?? e}`));
-      if (worker.once) worker.once('error', onError);
+      if (startFailures.has(worker)) startFailures.get(worker).catch(onError);
+      else if (worker.once) worker.once('error', onError);
       else worker.addEventListener('error', onError, { once: true });
     }
   });

@@ -125,3 +125,21 @@ test('under a strict Content-Security-Policy every flavour segments on the page 
   // the harness page's own placeholder icon (data:), which is not ours.
   assert.deepEqual(s.errors.filter((e) => !/Loading the image 'data:,'/.test(e)), []);
 });
+
+test('a thread pool whose Worker the page refuses fails load() with an Error that says so', async (t) => {
+  const s = await setUp(t, { headers: { 'Content-Security-Policy': STRICT_CSP.replace("worker-src 'self' blob:", "worker-src 'none'") } });
+  if (!s) return;
+  const outcome = await s.page.evaluate(async (modelUrl) => {
+    try {
+      const net = await harness.bodyPix.load({ modelUrl, quantBytes: 2, multiplier: 0.75, flavour: 'relaxed-simd-threads' });
+      net.dispose();
+      return 'loaded';
+    } catch (e) {
+      return `${e.constructor.name}: ${e.message}`;
+    }
+  }, s.modelUrl);
+  assert.match(outcome, /^Error: the engine's thread pool Worker failed to start/);
+  // The same page still runs a flavour without threads.
+  const inPage = await segmentInPage(s.page, { modelUrl: s.modelUrl, quantBytes: 2, multiplier: 0.75, flavour: 'relaxed-simd' });
+  assert.equal(inPage.backend, 'wasm-relaxed-simd');
+});
