@@ -9,8 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "bodypix/model.h"
 
 #ifndef BODYPIX_MAX_THREADS
@@ -20,32 +18,60 @@
 namespace bodypix::warmup {
 namespace {
 
-using nlohmann::json;
-
 // A MobileNetV1 BodyPix graph in miniature, written the way the converter
 // writes the official ones: every op, stride and weight encoding they use
-// (float32, uint8, uint16), the eight heads, stride 16, a few channels.
+// (float32, uint8, uint16), the eight heads, stride 16, a few channels. Its
+// JSON is written out directly rather than through nlohmann::json: a page
+// would otherwise spend its first moments having V8 optimise the library's
+// serializer, which nothing else uses.
 struct MiniModel {
-  json nodes = json::array();
-  json weights = json::array();
+  std::string nodes;
+  std::string weights;
   std::vector<uint8_t> shard;
 
+  static std::string quoted(const std::string& s) { return '"' + s + '"'; }
+
+  void node(const std::string& name, const std::string& op, const std::vector<std::string>& inputs = {},
+            const std::string& attrs = "") {
+    std::string text = "{\"name\":" + quoted(name) + ",\"op\":" + quoted(op);
+    if (!inputs.empty()) {
+      text += ",\"input\":[";
+      for (size_t i = 0; i < inputs.size(); ++i) text += (i ? "," : "") + quoted(inputs[i]);
+      text += "]";
+    }
+    if (!attrs.empty()) text += ",\"attr\":{" + attrs + "}";
+    nodes += (nodes.empty() ? "" : ",") + text + "}";
+  }
+
   void constant(const std::string& name, const std::vector<int64_t>& shape, int bytes) {
-    nodes.push_back({{"name", name}, {"op", "Const"}});
+    node(name, "Const");
     size_t count = 1;
-    for (int64_t d : shape) count *= static_cast<size_t>(d);
-    json spec = {{"name", name}, {"shape", shape}, {"dtype", "float32"}};
-    if (bytes < 4) spec["quantization"] = {{"dtype", bytes == 1 ? "uint8" : "uint16"}, {"scale", 0.004}, {"min", -0.5}};
-    weights.push_back(spec);
+    std::string dims;
+    for (int64_t d : shape) {
+      count *= static_cast<size_t>(d);
+      dims += (dims.empty() ? "" : ",") + std::to_string(d);
+    }
+    std::string spec = "{\"name\":" + quoted(name) + ",\"shape\":[" + dims + "],\"dtype\":\"float32\"";
+    if (bytes < 4)
+      spec += std::string(",\"quantization\":{\"dtype\":") + (bytes == 1 ? "\"uint8\"" : "\"uint16\"") +
+              ",\"scale\":0.004,\"min\":-0.5}";
+    weights += (weights.empty() ? "" : ",") + spec + "}";
+    const size_t at = shard.size();
+    shard.resize(at + count * static_cast<size_t>(bytes));
+    fill(shard.data() + at, count, bytes);
+  }
+
+  // Codes 0..250 in a scattered order, or their float32 values. Its own
+  // function, so that only this small loop is hot enough to be optimised.
+  [[gnu::noinline]] static void fill(uint8_t* out, size_t count, int bytes) {
     for (size_t i = 0; i < count; ++i) {
       const uint32_t q = static_cast<uint32_t>((i * 37) % 251);
       if (bytes == 4) {
         const float v = static_cast<float>(q) * 0.004f - 0.5f;
-        uint8_t raw[4];
-        std::memcpy(raw, &v, 4);
-        shard.insert(shard.end(), raw, raw + 4);
+        std::memcpy(out + 4 * i, &v, 4);
       } else {
-        for (int b = 0; b < bytes; ++b) shard.push_back(static_cast<uint8_t>(q >> (8 * b)));
+        for (int b = 0; b < bytes; ++b)
+          out[static_cast<size_t>(bytes) * i + static_cast<size_t>(b)] = static_cast<uint8_t>(q >> (8 * b));
       }
     }
   }
@@ -53,37 +79,31 @@ struct MiniModel {
   // conv (a Conv2D or DepthwiseConv2dNative), BiasAdd and, unless a head, Relu6.
   std::string layer(const std::string& name, const std::string& input, bool depthwise, int kernel, int stride,
                     int64_t in, int64_t out, int bytes, bool relu = true) {
-    const std::string s = std::to_string(stride);
+    const std::string s = quoted(std::to_string(stride));
     constant(name + "/weights", {kernel, kernel, in, depthwise ? 1 : out}, bytes);
     constant(name + "/bias", {out}, bytes);
-    nodes.push_back({{"name", name + "/conv"},
-                     {"op", depthwise ? "DepthwiseConv2dNative" : "Conv2D"},
-                     {"input", {input, name + "/weights"}},
-                     {"attr",
-                      {{"strides", {{"list", {{"i", {"1", s, s, "1"}}}}}},
-                       {"dilations", {{"list", {{"i", {"1", "1", "1", "1"}}}}}},
-                       {"padding", {{"s", "U0FNRQ=="}}}}}});  // "SAME"
+    node(name + "/conv", depthwise ? "DepthwiseConv2dNative" : "Conv2D", {input, name + "/weights"},
+         "\"strides\":{\"list\":{\"i\":[\"1\"," + s + "," + s + ",\"1\"]}}," +
+             "\"dilations\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}}," +
+             "\"padding\":{\"s\":\"U0FNRQ==\"}");  // "SAME"
     const std::string biased = relu ? name + "/add" : name;
-    nodes.push_back({{"name", biased}, {"op", "BiasAdd"}, {"input", {name + "/conv", name + "/bias"}}});
+    node(biased, "BiasAdd", {name + "/conv", name + "/bias"});
     if (!relu) return name;
-    nodes.push_back({{"name", name + "/Relu6"}, {"op", "Relu6"}, {"input", {biased}}});
+    node(name + "/Relu6", "Relu6", {biased});
     return name + "/Relu6";
   }
 
   std::string text() const {
-    return json{{"format", "graph-model"},
-                {"modelTopology", {{"node", nodes}}},
-                {"weightsManifest", json::array({{{"paths", {"group1-shard1of1.bin"}}, {"weights", weights}}})}}
-        .dump();
+    return "{\"format\":\"graph-model\",\"modelTopology\":{\"node\":[" + nodes +
+           "]},\"weightsManifest\":[{\"paths\":[\"group1-shard1of1.bin\"],\"weights\":[" + weights + "]}]}";
   }
 };
 
 MiniModel buildMiniModel() {
   MiniModel m;
-  json input = {{"name", "sub_2"}, {"op", "Placeholder"}};
-  json& dims = input["attr"]["shape"]["shape"]["dim"];
-  for (const char* size : {"1", "-1", "-1", "3"}) dims.push_back({{"size", size}});
-  m.nodes.push_back(input);
+  m.node("sub_2", "Placeholder", {},
+         "\"shape\":{\"shape\":{\"dim\":[{\"size\":\"1\"},{\"size\":\"-1\"},{\"size\":\"-1\"},"
+         "{\"size\":\"3\"}]}}");
   std::string x = m.layer("Conv2d_0", "sub_2", false, 3, 2, 3, 16, 4);
   int64_t channels = 16;
   for (int i = 1; i <= 4; ++i) {
@@ -119,7 +139,10 @@ class Warmer {
           for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i * 7);
           SegmentationConfig config;
           config.internalResolution = 1.0;
-          model_->segmentPersonParts(Image{pixels.data(), pixels.size(), kSize, kSize}, config);
+          // segmentPerson, what a first visit asks for: warming segmentPersonParts
+          // too would have V8 optimise its part map on the threads the model's
+          // decode and first run need.
+          model_->segmentPerson(Image{pixels.data(), pixels.size(), kSize, kSize}, config);
           break;
         }
         default:
