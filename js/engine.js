@@ -100,26 +100,34 @@ async function compileEngine(url) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-// The pool's Workers, started before anything else: a browser hands a new
+// The pool's Workers, started before anything else. A browser hands a new
 // Worker the messages posted to it only once the page's thread has seen it
 // start, and the glue's own Workers started just as that thread began
-// decoding the model, so the pool came up only after the decode. The glue
-// takes these (Module.pthreadWorkers, cmake/PthreadWorkerUrl.cmake); it
-// makes one per extra core, up to BODYPIX_MAX_THREADS (CMakeLists.txt).
+// decoding the model, so the pool came up only after the decode; node's
+// Workers take a while to boot too. The glue takes these
+// (Module.pthreadWorkers, cmake/PthreadWorkerUrl.cmake); it makes one per
+// extra core, up to BODYPIX_MAX_THREADS (CMakeLists.txt).
 const MAX_THREADS = 4;
 const startFailures = new WeakMap();
 
-function startPoolWorkers(glue) {
-  const count = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1) - 1);
+async function startPoolWorkers(glue) {
+  const cores = isNode ? (await import('node:os')).cpus().length : navigator.hardwareConcurrency || 1;
+  const WorkerClass = isNode ? (await import('node:worker_threads')).Worker : globalThis.Worker;
+  const count = Math.max(1, Math.min(MAX_THREADS, cores) - 1);
   const workers = [];
   try {
-    for (let i = 0; i < count; i++) workers.push(new Worker(glue, { type: 'module', name: 'em-pthread' }));
+    for (let i = 0; i < count; i++) {
+      workers.push(new WorkerClass(glue, { type: 'module', name: 'em-pthread', workerData: 'em-pthread' }));
+    }
   } catch {
     // None here then: the glue starts its own and reports what stops them.
   }
   for (const worker of workers) {
     // Kept for workersLoaded(): the script may be refused before it listens.
-    const failed = new Promise((_, reject) => worker.addEventListener('error', reject, { once: true }));
+    const failed = new Promise((_, reject) => {
+      if (worker.once) worker.once('error', reject);
+      else worker.addEventListener('error', reject, { once: true });
+    });
     failed.catch(() => {});
     startFailures.set(worker, failed);
   }
@@ -129,9 +137,17 @@ function startPoolWorkers(glue) {
 async function instantiate(flavour, wasmPath) {
   const files = engineFiles(flavour, wasmPath);
   const glue = files[`bodypix-${flavour}.mjs`];
-  const wasm = files[`bodypix-${flavour}.wasm`];
-  const options = { locateFile: (file) => (files[file] ?? new URL(file, glue)).href };
-  if (!isNode && flavour.endsWith('-threads')) options.pthreadWorkers = startPoolWorkers(glue);
+  const pthreadWorkers = flavour.endsWith('-threads') ? await startPoolWorkers(glue) : [];
+  try {
+    return await createEngine(files, glue, files[`bodypix-${flavour}.wasm`], flavour, pthreadWorkers);
+  } finally {
+    // Any the glue did not take (it counts cores the same way) stay idle.
+    for (const worker of pthreadWorkers) worker.terminate();
+  }
+}
+
+async function createEngine(files, glue, wasm, flavour, pthreadWorkers) {
+  const options = { locateFile: (file) => (files[file] ?? new URL(file, glue)).href, pthreadWorkers };
   let compiling = null;
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
@@ -163,12 +179,7 @@ async function instantiate(flavour, wasmPath) {
     compiling.then(async (module) => receiveInstance(await WebAssembly.instantiate(module, imports), module)).catch(fail);
     return {};
   };
-  try {
-    return await Promise.race([createModule(options), failed]);
-  } finally {
-    // Any the glue did not take (it counts cores the same way) stay idle.
-    for (const worker of options.pthreadWorkers ?? []) worker.terminate();
-  }
+  return Promise.race([createModule(options), failed]);
 }
 
 // Resolves once every pooled Worker has loaded the module: the module starts
