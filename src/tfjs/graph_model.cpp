@@ -248,6 +248,7 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
     throw Error("weight '" + name + "' has dtype '" + dtype + "'; only float32 and int32 are supported");
   t.dtype = dtype == "int32" ? DType::Int32 : DType::Float32;
   const bool affine = stored == Stored::Uint8 || stored == Stored::Uint16;
+  const size_t codeBytes = stored == Stored::Uint8 ? 1 : 2;  // when affine
   double scale = 1, min = 0;
   if (affine) {
     const json& q = spec["quantization"];
@@ -262,12 +263,11 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
     t.f32.resize(static_cast<size_t>(count));
     if (affine) {
       // Codes map monotonically to values: the ends are the extremes.
-      const size_t width = stored == Stored::Uint8 ? 1 : 2;
       const float ends[2] = {static_cast<float>(0.0 * scale + min),
-                             static_cast<float>(tfjs::largestCode(width) * scale + min)};
+                             static_cast<float>(tfjs::largestCode(codeBytes) * scale + min)};
       if (!std::isfinite(ends[0]) || !std::isfinite(ends[1]))
         throw Error("weight '" + name + "' contains NaN or Inf values");
-      tfjs::dequantize(bytes, width, static_cast<size_t>(count), scale, min, t.f32.data());
+      tfjs::dequantize(bytes, codeBytes, static_cast<size_t>(count), scale, min, t.f32.data());
       return t;
     }
     decodeInto(t.f32, count, [&](size_t i) noexcept { return static_cast<float>(storedValue(bytes, stored, i)); });
@@ -279,8 +279,7 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
     if (affine) {
       // The values run monotonically from code 0 to the largest code; both
       // ends must be int32s, or converting them would be undefined.
-      const double top = stored == Stored::Uint8 ? 255 : 65535;
-      for (const double v : {std::round(min), std::round(top * scale + min)})
+      for (const double v : {std::round(min), std::round(tfjs::largestCode(codeBytes) * scale + min)})
         if (!(v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max()))
           throw Error("weight '" + name + "' is int32 but its quantization min and scale give values beyond int32");
     }
