@@ -170,7 +170,7 @@ async function benchmarkTable() {
   fs.writeFileSync(out, JSON.stringify({ date, settings, environment, results }, null, 2));
 
   console.log(`${date}, ${settings.model}, internalResolution ${settings.internalResolution}, ` +
-    `${settings.runs} warm runs, photos ${settings.photos.map((p) => `${p.width}x${p.height}`).join(', ')}`);
+    `${settings.runs} warm runs after ${settings.warmups} untimed, photos ${settings.photos.map((p) => `${p.width}x${p.height}`).join(', ')}`);
   console.log(`GPU renderer: ${environment.gpuRenderer ?? environment.renderer ?? JSON.stringify(environment)}`);
   const fmt = (x) => (x == null ? '-' : `${Math.round(x)} ms`);
   const ratio = (x, peer) => (x == null || peer == null ? '' : `${(x / peer).toFixed(2)}x`);

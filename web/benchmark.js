@@ -61,6 +61,7 @@ const BACKENDS = [
 fillVariantSelect($('variant'), site, params.get('model') ?? DEFAULT_VARIANT);
 $('resolution').value = params.get('internalResolution') ?? 'medium';
 $('runs').value = params.get('runs') ?? '10';
+$('warmups').value = params.get('warmups') ?? '5';
 $('worker').checked = params.get('worker') === '1';
 const wanted = params.get('backends')?.split(',');
 $('backends').replaceChildren(...BACKENDS.map((b) => {
@@ -173,9 +174,9 @@ function coldPhases(timings, loadMs, coldMs) {
 }
 
 // One backend and method: a fresh model, its first mask (cold), then N timed
-// calls per photo (after one untimed call on each further photo, whose new
-// size the first call pays for).
-async function measure(backend, method, photos, modelConfig, segConfig, runs, progress) {
+// calls per photo after W untimed ones (at least one on each further photo,
+// whose new size the first call pays for).
+async function measure(backend, method, photos, modelConfig, segConfig, { runs, warmups }, progress) {
   const entry = { backend: backend.id, label: backend.label, short: backend.short, method };
   let net;
   try {
@@ -190,7 +191,10 @@ async function measure(backend, method, photos, modelConfig, segConfig, runs, pr
     entry.photos = [];
     for (const [i, photo] of photos.entries()) {
       let result = first;
-      if (i > 0) result = await net[method](photo.canvas, segConfig);
+      for (let w = 0; w < Math.max(warmups, i > 0 ? 1 : 0); w++) {
+        progress(`${backend.label}: ${method}, ${photo.name}, untimed ${w + 1}`);
+        result = await net[method](photo.canvas, segConfig);
+      }
       const times = [];
       for (let r = 0; r < runs; r++) {
         progress(`${backend.label}: ${method}, ${photo.name}, warm ${r + 1}/${runs}`);
@@ -229,12 +233,13 @@ async function run() {
   const modelConfig = { architecture, outputStride, multiplier, quantBytes, modelUrl: modelUrl(site, variant) };
   const segConfig = { internalResolution: $('resolution').value };
   const runs = Math.max(1, Math.min(200, Math.round(Number($('runs').value) || 10)));
+  const warmups = Math.max(0, Math.min(50, Math.round(Number($('warmups').value) || 0)));
   const backends = BACKENDS.filter((b) => checked('backends').includes(b.id));
   const photos = await photosToRun();
   const results = {
     date: new Date().toISOString(),
     settings: {
-      model: variant.id, modelUrl: modelConfig.modelUrl, ...segConfig, runs,
+      model: variant.id, modelUrl: modelConfig.modelUrl, ...segConfig, runs, warmups,
       workerForWasm: $('worker').checked,
       photos: photos.map((p) => ({ name: p.name, width: p.canvas.width, height: p.canvas.height })),
     },
@@ -244,7 +249,7 @@ async function run() {
   const started = performance.now();
   for (const backend of backends) {
     for (const method of METHODS) {
-      results.results.push(await measure(backend, method, photos, modelConfig, segConfig, runs,
+      results.results.push(await measure(backend, method, photos, modelConfig, segConfig, { runs, warmups },
         (text) => { $('progress').textContent = text; }));
       showResults(results);
     }

@@ -228,8 +228,9 @@ test("the demo runs on Chromium's fake camera, frame after frame", async (t) => 
 test('the benchmark page runs unattended (?auto=1) with numbers for every backend', async (t) => {
   const s = await setUp(t);
   if (!s) return;
-  // Small settings keep CI quick: MobileNet 0.50 on a 513x513 photo, 3 warm runs.
-  const query = 'auto=1&runs=3&model=mobilenet-50-q2-s16&photos=single-person-frisbee-513x513.jpg';
+  // Small settings keep CI quick: MobileNet 0.50 on a 513x513 photo, 3 warm
+  // runs after 1 untimed call.
+  const query = 'auto=1&runs=3&warmups=1&model=mobilenet-50-q2-s16&photos=single-person-frisbee-513x513.jpg';
   const { page, errors } = await openPage(t, s.browser, `${s.site.url}benchmark.html?${query}`);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.waitForFunction(() => window.benchmarkResults, null, { timeout: 300_000 });
@@ -239,6 +240,7 @@ test('the benchmark page runs unattended (?auto=1) with numbers for every backen
 
   assert.match(results.environment.gpuRenderer, /\S/);
   assert.deepEqual(results.settings.photos, [{ name: 'single-person-frisbee-513x513.jpg', width: 513, height: 513 }]);
+  assert.equal(results.settings.warmups, 1);
   const backends = [...bodyPix.supportedFlavours().map((f) => `wasm-${f}`), 'webgl', 'tfjs-wasm'];
   for (const backend of backends) {
     for (const method of ['segmentPerson', 'segmentPersonParts']) {
