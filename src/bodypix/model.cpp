@@ -225,7 +225,8 @@ Segmentation<uint8_t> BodyPixModel::segmentPerson(const Image& image, const Segm
 Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const SegmentationConfig& config,
                                                 Prediction& heads) {
   return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
-    image::segmentationMask(heads.data[kSegments], outputGeometry(heads, image), config.segmentationThreshold, mask);
+    image::segmentationMask(heads.data[kSegments], outputGeometry(heads, image), config.segmentationThreshold, mask,
+                            network_->pool());
   });
 }
 
@@ -240,7 +241,7 @@ Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const Segme
   return segment<int32_t>(image, config, heads, [&](int32_t* parts) {
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
                             static_cast<int>(heads.shapes[kPartHeatmaps].c), outputGeometry(heads, image),
-                            config.segmentationThreshold, parts, mask);
+                            config.segmentationThreshold, parts, mask, network_->pool());
   });
 }
 

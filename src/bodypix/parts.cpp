@@ -66,18 +66,24 @@ inline bool isSingle(uint64_t bits) noexcept { return (bits & (bits - 1)) == 0; 
 
 class PartMapper {
  public:
-  PartMapper(const float* partLogits, int numParts, int lh, int lw, int targetWidth, const SamplingTables& g)
+  // Whether the candidates can be pruned: bounds need finite values, and
+  // candidate sets are 64-bit masks.
+  static bool canPrune(const float* partLogits, int numParts, int lh, int lw) noexcept {
+    if (numParts > 64) return false;
+    const size_t n = static_cast<size_t>(lh) * lw * numParts;
+    return std::all_of(partLogits, partLogits + n, [](float v) { return std::isfinite(v); });
+  }
+
+  PartMapper(const float* partLogits, int numParts, int lh, int lw, int targetWidth, const SamplingTables& g,
+             bool prune)
       : L_(partLogits),
         P_(numParts),
         lh_(lh),
         lw_(lw),
         g_(g),
         grid_(partLogits, lw, numParts, targetWidth, g),
+        prune_(prune),
         rowParts_(g.cropCols.state.size(), 0) {
-    prune_ = numParts <= 64;
-    for (size_t i = 0, n = static_cast<size_t>(lh) * lw * numParts; prune_ && i < n; ++i) {
-      if (!std::isfinite(partLogits[i])) prune_ = false;  // bounds need finite values
-    }
     if (prune_) {
       rects_.resize(static_cast<size_t>(lw) * 3);
       vlo_.resize(static_cast<size_t>(numParts) * targetWidth);
@@ -337,7 +343,7 @@ class PartMapper {
   int P_, lh_, lw_;
   const SamplingTables& g_;
   LazyGridRows grid_;
-  bool prune_ = false;
+  bool prune_;
   std::vector<RectInfo> rects_;  // by rectangle column key, for rectsRowKey_
   long rectsRowKey_ = -2;
   std::vector<Run> runs_;
@@ -350,28 +356,41 @@ class PartMapper {
 }  // namespace
 
 void partSegmentation(const float* segLogits, const float* partLogits, int numParts, const OutputGeometry& geometry,
-                      float threshold, int32_t* out, uint8_t* maskOut) {
+                      float threshold, int32_t* out, uint8_t* maskOut, pthreadpool_t pool) {
   detail::checkArguments("partSegmentation", segLogits, 1, geometry, out);
   if (partLogits == nullptr) detail::fail("partSegmentation", "partLogits is null");
   if (numParts <= 0) {
     detail::fail("partSegmentation", "numParts must be positive, got " + std::to_string(numParts));
   }
-  const int height = geometry.height, width = geometry.width;
+  const int width = geometry.width;
   const SamplingTables g(geometry);
-  MaskMapper mask(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold);
-  PartMapper parts(partLogits, numParts, geometry.logitsHeight, geometry.logitsWidth, geometry.inputWidth, g);
-  std::vector<uint8_t> ownMask(maskOut ? 0 : width);
-  for (int y = 0; y < height; ++y) {
-    uint8_t* m = maskOut ? maskOut + static_cast<size_t>(y) * width : ownMask.data();
-    int32_t* o = out + static_cast<size_t>(y) * width;
-    mask.row(y, m);
-    if (g.cropRows.state[y] == CropState::Inside) {
-      parts.row(y, m, mask.cellClass(), o);
-    } else {
-      // Every channel holds the same value (0, or NaN where the mask is 0).
-      for (int x = 0; x < width; ++x) o[x] = m[x] ? 0 : -1;
-    }
-  }
+  const bool prune = PartMapper::canPrune(partLogits, numParts, geometry.logitsHeight, geometry.logitsWidth);
+  struct Band {
+    MaskMapper mask;
+    PartMapper parts;
+    std::vector<uint8_t> ownMask;  // the mask's row when the caller wants none
+  };
+  detail::forEachBand(
+      geometry.height, pool,
+      [&] {
+        return Band{MaskMapper(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold),
+                    PartMapper(partLogits, numParts, geometry.logitsHeight, geometry.logitsWidth, geometry.inputWidth,
+                               g, prune),
+                    std::vector<uint8_t>(maskOut ? 0 : width)};
+      },
+      [&](Band& band, int y0, int y1) noexcept {
+        for (int y = y0; y < y1; ++y) {
+          uint8_t* m = maskOut ? maskOut + static_cast<size_t>(y) * width : band.ownMask.data();
+          int32_t* o = out + static_cast<size_t>(y) * width;
+          band.mask.row(y, m);
+          if (g.cropRows.state[y] == CropState::Inside) {
+            band.parts.row(y, m, band.mask.cellClass(), o);
+          } else {
+            // Every channel holds the same value (0, or NaN where the mask is 0).
+            for (int x = 0; x < width; ++x) o[x] = m[x] ? 0 : -1;
+          }
+        }
+      });
 }
 
 }  // namespace bodypix::image

@@ -17,8 +17,9 @@ namespace bodypix::image {
 // numParts]; `maskOut` (optional, height * width bytes) receives the mask.
 // (body-pix itself fails for numParts == 1 (tf.oneHot needs depth >= 2), and
 // for width-1 images its squeezed mask broadcasts to a [height, height]
-// result; here every pixel simply gets its own part id.)
+// result; here every pixel simply gets its own part id.) Rows are shared
+// among the threads of `pool` as segmentationMask() shares them.
 void partSegmentation(const float* segLogits, const float* partLogits, int numParts, const OutputGeometry& geometry,
-                      float threshold, int32_t* out, uint8_t* maskOut = nullptr);
+                      float threshold, int32_t* out, uint8_t* maskOut = nullptr, pthreadpool_t pool = nullptr);
 
 }  // namespace bodypix::image

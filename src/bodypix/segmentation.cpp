@@ -138,11 +138,16 @@ void MaskMapper::newRows(int t, int b) noexcept {
 
 }  // namespace detail
 
-void segmentationMask(const float* segLogits, const OutputGeometry& geometry, float threshold, uint8_t* out) {
+void segmentationMask(const float* segLogits, const OutputGeometry& geometry, float threshold, uint8_t* out,
+                      pthreadpool_t pool) {
   detail::checkArguments("segmentationMask", segLogits, 1, geometry, out);
   const detail::SamplingTables g(geometry);
-  detail::MaskMapper mask(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold);
-  for (int y = 0; y < geometry.height; ++y) mask.row(y, out + static_cast<size_t>(y) * geometry.width);
+  detail::forEachBand(
+      geometry.height, pool,
+      [&] { return detail::MaskMapper(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold); },
+      [&](detail::MaskMapper& mask, int y0, int y1) noexcept {
+        for (int y = y0; y < y1; ++y) mask.row(y, out + static_cast<size_t>(y) * geometry.width);
+      });
 }
 
 }  // namespace bodypix::image

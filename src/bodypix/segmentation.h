@@ -4,6 +4,8 @@
 // build note), without materialising the full-size scores.
 #pragma once
 
+#include <pthreadpool.h>
+
 #include <cstdint>
 
 #include "bodypix/preprocess.h"
@@ -24,7 +26,9 @@ struct OutputGeometry {
 // toMaskTensor(scaleAndCrop(segmentation logits, sigmoid), threshold):
 // out[y * width + x] = score > threshold ? 1 : 0 (height * width bytes).
 // `segLogits` has one channel; `threshold` is segmentationThreshold as
-// float32 (tf.scalar rounds it so).
-void segmentationMask(const float* segLogits, const OutputGeometry& geometry, float threshold, uint8_t* out);
+// float32 (tf.scalar rounds it so). Rows are shared among the threads of
+// `pool` (nullptr: this thread alone); the result does not depend on it.
+void segmentationMask(const float* segLogits, const OutputGeometry& geometry, float threshold, uint8_t* out,
+                      pthreadpool_t pool = nullptr);
 
 }  // namespace bodypix::image

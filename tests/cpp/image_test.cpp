@@ -12,6 +12,7 @@
 //     reads with NaN for undefined), on random data and awkward sizes.
 //  3. Hidden ([.exhaustive]) checks over all float32 values of the properties
 //     the fast paths rely on; run with `image_test "[exhaustive]"`.
+#include <pthreadpool.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -1220,6 +1222,45 @@ TEST_CASE("post-processing of a photo-sized input", "[image][postprocess]") {
   const std::vector<int> all(n, 1);
   bodypix::image::partSegmentation(seg.data(), parts.data(), 24, geometryOf(c, p), -1.0f, pm.data());
   CHECK(countIntDiffs(pm, ref::decodeParts(all, partScores)) == 0);
+}
+
+TEST_CASE("post-processing on a thread pool gives one thread's results", "[image][postprocess]") {
+  // A pool of its own, ended with the test: wasm builds preload only the
+  // Workers the engine's pool may take. Builds without threads get none.
+  const std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)> pool(pthreadpool_create(2), pthreadpool_destroy);
+  if (!pool) {
+    WARN("no thread pool in this build: only one thread to compare with");
+    return;
+  }
+  std::mt19937 rng(31);
+  std::vector<PostCase> cases = postCases();
+  cases.push_back(bodyPixCase(861, 1049, 0.5, 16));
+  cases.push_back(bodyPixCase(3, 5, 1.0, 8));  // fewer rows than bands
+  int i = 0;
+  for (const PostCase& c : cases) {
+    for (LogitKind kind : {LogitKind::Smooth, LogitKind::Discrete, LogitKind::NonFinite}) {
+      const int P = ++i % 2 ? 24 : 70;  // pruned, and every channel
+      const Padding p = paddingFor(c);
+      const size_t n = static_cast<size_t>(c.h) * c.w;
+      INFO("image " << c.h << "x" << c.w << " logits " << c.lh << "x" << c.lw << "x" << P << " kind "
+                    << static_cast<int>(kind));
+      const std::vector<float> seg = randomLogits(rng, c.lh, c.lw, 1, LogitKind::Smooth);
+      const std::vector<float> parts = randomLogits(rng, c.lh, c.lw, P, kind);
+      std::vector<uint8_t> m(n), pooledM(n, 77);
+      bodypix::image::segmentationMask(seg.data(), geometryOf(c, p), 0.6f, m.data());
+      bodypix::image::segmentationMask(seg.data(), geometryOf(c, p), 0.6f, pooledM.data(), pool.get());
+      CHECK(m == pooledM);
+      std::vector<int32_t> pm(n), pooledPm(n, 77);
+      bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), 0.6f, pm.data(), m.data());
+      bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), 0.6f, pooledPm.data(),
+                                       pooledM.data(), pool.get());
+      CHECK(pm == pooledPm);
+      CHECK(m == pooledM);
+      bodypix::image::partSegmentation(seg.data(), parts.data(), P, geometryOf(c, p), 0.6f, pooledPm.data(), nullptr,
+                                       pool.get());
+      CHECK(pm == pooledPm);
+    }
+  }
 }
 
 TEST_CASE("post-processing validates its arguments", "[image][postprocess]") {
