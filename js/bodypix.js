@@ -1,5 +1,6 @@
 // A loaded model on the Wasm engine, with body-pix's BodyPix methods.
 import { pixelsOf } from './input.js';
+import { posesFrom } from './poses.js';
 
 export const PERSON_INFERENCE_CONFIG = {
   flipHorizontal: false,
@@ -60,7 +61,7 @@ export class BodyPix {
 
   async _segment(method, input, config) {
     const { width, height, result } = await this._run(method, input, config, PERSON_INFERENCE_CONFIG);
-    return { width, height, data: result.data, allPoses: result.allPoses };
+    return { width, height, data: result.data, allPoses: posesFrom(result.poses) };
   }
 
   // One {width, height, data: Uint8Array, pose} per person.
@@ -75,7 +76,7 @@ export class BodyPix {
 
   async _segmentMulti(method, input, config) {
     const { width, height, result } = await this._run(method, input, config, MULTI_PERSON_INSTANCE_INFERENCE_CONFIG);
-    return result.map(({ data, pose }) => ({ width, height, data, pose }));
+    return result.map(({ data, pose }) => ({ width, height, data, pose: posesFrom(pose)[0] }));
   }
 
   // Milliseconds spent by the last call in each phase: {input (reading the

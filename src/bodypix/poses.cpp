@@ -108,13 +108,6 @@ bool withinNmsRadius(const std::vector<Pose>& poses, double squaredRadius, const
 
 }  // namespace
 
-// clang-format off
-const char* const kPartNames[kNumKeypoints] = {
-    "nose",      "leftEye",    "rightEye",   "leftEar",     "rightEar",   "leftShoulder",
-    "rightShoulder", "leftElbow", "rightElbow", "leftWrist", "rightWrist", "leftHip",
-    "rightHip",  "leftKnee",   "rightKnee",  "leftAnkle",   "rightAnkle"};
-// clang-format on
-
 std::vector<Pose> decodeMultiplePoses(const Grid& heatmapLogits, const Grid& offsets, const Grid& displacementFwd,
                                       const Grid& displacementBwd, int outputStride, const PoseConfig& config) {
   std::vector<float> sigmoid(static_cast<size_t>(heatmapLogits.height) * heatmapLogits.width * heatmapLogits.channels);

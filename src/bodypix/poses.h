@@ -9,8 +9,8 @@
 
 namespace bodypix::decode {
 
+// body-pix's keypoints, in its order (js/poses.js has their names).
 constexpr int kNumKeypoints = 17;
-extern const char* const kPartNames[kNumKeypoints];
 
 // A network output [h, w, c], HWC.
 struct Grid {
