@@ -47,10 +47,12 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 //     logits), cached: candidates hi_c >= m, plus, only if sigmoid rounding
 //     could make them tie (sig(max excluded hi) == sig(m)), those with
 //     sig(hi_c) >= sig(m);
-//  2. per pair of grid rows, over the exact resized logits G (no exp) of the
-//     rectangle's run of cells, then, if that leaves several, of each cell's
-//     4 corners: keep hi_c >= sigmoidStrictlyBelow(m), a proven lower bound
-//     of the sigmoid plateau containing m.
+//  2. per pair of grid rows and run of cells in one rectangle column: bounds
+//     of the resized logits G (no exp) of the run, first from the rows'
+//     interpolated logits at the rectangle's columns (LazyGridRows::
+//     rowBounds), then if that leaves several, from the exact G of the run,
+//     then of each cell's 4 corners: keep hi_c >= sigmoidStrictlyBelow(m),
+//     a proven lower bound of the sigmoid plateau containing m.
 // Cells still left with several candidates (near part boundaries) compute
 // sigmoids and crop values per pixel, ascending, first maximum wins.
 // Without pruning (non-finite part logits, > 64 parts, logits coarser than
@@ -169,12 +171,15 @@ class PartMapper {
     }
     multi_.clear();
     for (const Run& run : runs_) {
-      bool any = false;  // may any cell of the run hold mask pixels?
+      // Where the mask is surely 0 the part ids are never read: runs
+      // without a cell that may hold mask pixels are left as they are.
+      bool any = false;
       for (int u = run.u0; u < run.u1; ++u) any |= cellClass[u] != MaskMapper::kBelow;
-      const RectInfo* info = (any && rowKey >= 0 && run.key >= 0) ? &rect(rowKey + run.key) : nullptr;
-      if (any && info && info->single >= 0) {
+      if (!any) continue;
+      const RectInfo* info = (rowKey >= 0 && run.key >= 0) ? &rect(rowKey + run.key) : nullptr;
+      if (info && info->single >= 0) {
         // One candidate for the whole run (cells whose mask is 0 ignore it).
-        for (int u = run.u0; u < run.u1; ++u) fillCell(u, info->single);
+        std::fill(rowParts_.begin() + g_.cells[run.u0].x0, rowParts_.begin() + g_.cells[run.u1 - 1].x1, info->single);
         continue;
       }
       if (info) {
@@ -183,7 +188,6 @@ class PartMapper {
       }
       for (int u = run.u0; u < run.u1; ++u) {  // no pruning possible
         if (cellClass[u] != MaskMapper::kBelow) multi_.push_back(Multi{u, true, 0});
-        fillCell(u, -1);
       }
     }
   }
@@ -207,11 +211,31 @@ class PartMapper {
     int ch[64];
     int K = 0;
     for (uint64_t b = bits; b; b &= b - 1) ch[K++] = lowestBit(b);
+    float lo[64], hi[64];
+    {
+      // First from the logit columns the run lies between: a few values per
+      // candidate instead of every column's (often enough on its own).
+      const int k0 = static_cast<int>(run.key / 3), k1 = std::min(k0 + static_cast<int>(run.key % 3), lw_ - 1);
+      for (int i = 0; i < K; ++i) {
+        float tlo, thi, blo, bhi;
+        grid_.rowBounds(st_, k0, k1, ch[i], tlo, thi);
+        grid_.rowBounds(sb_, k0, k1, ch[i], blo, bhi);
+        lo[i] = std::min(tlo, blo);
+        hi[i] = std::max(thi, bhi);
+      }
+      const uint64_t keep = survivors(ch, lo, hi, K);
+      if (isSingle(keep)) {
+        std::fill(rowParts_.begin() + g_.cells[run.u0].x0, rowParts_.begin() + g_.cells[run.u1 - 1].x1,
+                  lowestBit(keep));
+        return;
+      }
+      K = 0;
+      for (uint64_t b = keep; b; b &= b - 1) ch[K++] = lowestBit(b);
+    }
     const int j0 = g_.cells[run.u0].l, j1 = g_.cells[run.u1 - 1].r;
     const size_t n = static_cast<size_t>(j1 - j0 + 1);
-    // Per candidate and column: min / max over rows t, b (pre-sized: a run
-    // spans at most targetWidth columns, so this never allocates).
-    float lo[64], hi[64];
+    // Then per candidate and column: min / max over rows t, b (pre-sized: a
+    // run spans at most targetWidth columns, so this never allocates).
     for (int i = 0; i < K; ++i) {
       float* vl = vlo_.data() + i * n;
       float* vh = vhi_.data() + i * n;
@@ -228,7 +252,7 @@ class PartMapper {
     }
     const uint64_t keep = survivors(ch, lo, hi, K);
     if (isSingle(keep)) {
-      for (int u = run.u0; u < run.u1; ++u) fillCell(u, lowestBit(keep));
+      std::fill(rowParts_.begin() + g_.cells[run.u0].x0, rowParts_.begin() + g_.cells[run.u1 - 1].x1, lowestBit(keep));
       return;
     }
     // Per cell, among the run's survivors.
@@ -241,7 +265,6 @@ class PartMapper {
       }
     }
     for (int u = run.u0; u < run.u1; ++u) {
-      int32_t part = -1;  // cells whose mask is surely 0 keep -1
       if (cellClass[u] != MaskMapper::kBelow) {
         const size_t l = g_.cells[u].l - j0, r = g_.cells[u].r - j0;
         for (int k = 0; k < K2; ++k) {
@@ -252,17 +275,12 @@ class PartMapper {
         }
         const uint64_t cell = survivors(ch2, lo, hi, K2);
         if (isSingle(cell)) {
-          part = lowestBit(cell);
+          std::fill(rowParts_.begin() + g_.cells[u].x0, rowParts_.begin() + g_.cells[u].x1, lowestBit(cell));
         } else {
           multi_.push_back(Multi{u, false, cell});
         }
       }
-      fillCell(u, part);
     }
-  }
-
-  void fillCell(int u, int32_t part) noexcept {
-    std::fill(rowParts_.begin() + g_.cells[u].x0, rowParts_.begin() + g_.cells[u].x1, part);
   }
 
   const RectInfo& rect(long key) noexcept {

@@ -36,7 +36,9 @@
 #include <pthreadpool.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -184,6 +186,27 @@ class LazyGridRows {
     const size_t i = static_cast<size_t>(j) * C_ + c;
     if (gStamp_[slot][i] == gen_[slot]) return G_[slot][i];
     return computeLogit(slot, j, c, i);
+  }
+
+  // Float bounds of channel c's resized logits G in the slot's row at every
+  // grid column between logit columns k0 and k1. Exactly, such a G is a
+  // convex combination of the row-interpolated logits at k0..k1 (the
+  // bilinear kernel is linear along a row between logit columns); the pad
+  // covers the double rounding of both (a few ulps of the largest input),
+  // and rounding to float keeps the order.
+  void rowBounds(int slot, int k0, int k1, int c, float& lo, float& hi) const noexcept {
+    double mn = std::numeric_limits<double>::infinity(), mx = -mn, mag = 0;
+    for (int k = k0; k <= k1; ++k) {
+      const double a = row0_[slot][static_cast<size_t>(k) * C_ + c];
+      const double b = row1_[slot][static_cast<size_t>(k) * C_ + c];
+      const double v = lerp(a, b, rowFrac_[slot]);
+      mn = std::min(mn, v);
+      mx = std::max(mx, v);
+      mag = std::max(mag, std::max(std::fabs(a), std::fabs(b)));
+    }
+    const double pad = mag * 0x1p-40;
+    lo = static_cast<float>(mn - pad);
+    hi = static_cast<float>(mx + pad);
   }
 
   float sig(int slot, int j, int c) noexcept {
