@@ -154,7 +154,7 @@ Prediction BodyPixModel::predict(const Image& image, double internalResolution) 
   heads.padding = image::preprocess(image.pixels, channels, image.height, image.width, target.height, target.width,
                                     architecture_ == Architecture::MobileNetV1 ? image::Normalization::MobileNet
                                                                                : image::Normalization::ResNet,
-                                    input_.data());
+                                    input_.data(), network_->pool());
   timings_.preprocess = clock.lap();
   network_->run(input_.data(), static_cast<size_t>(target.height), static_cast<size_t>(target.width));
   timings_.inference = clock.lap();

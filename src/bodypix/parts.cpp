@@ -388,27 +388,30 @@ void partSegmentation(const float* segLogits, const float* partLogits, int numPa
     PartMapper parts;
     std::vector<uint8_t> ownMask;  // the mask's row when the caller wants none
   };
-  detail::forEachBand(
-      geometry.height, pool,
-      [&] {
-        return Band{MaskMapper(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold),
-                    PartMapper(partLogits, numParts, geometry.logitsHeight, geometry.logitsWidth, geometry.inputWidth,
-                               g, prune),
-                    std::vector<uint8_t>(maskOut ? 0 : width)};
-      },
-      [&](Band& band, int y0, int y1) noexcept {
-        for (int y = y0; y < y1; ++y) {
-          uint8_t* m = maskOut ? maskOut + static_cast<size_t>(y) * width : band.ownMask.data();
-          int32_t* o = out + static_cast<size_t>(y) * width;
-          band.mask.row(y, m);
-          if (g.cropRows.state[y] == CropState::Inside) {
-            band.parts.row(y, m, band.mask.cellClass(), o);
-          } else {
-            // Every channel holds the same value (0, or NaN where the mask is 0).
-            for (int x = 0; x < width; ++x) o[x] = m[x] ? 0 : -1;
-          }
-        }
-      });
+  // Each band's mappers, made here: what fails to allocate throws on this thread.
+  std::vector<Band> bands;
+  const int count = detail::bandCount(geometry.height, pool);
+  bands.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    bands.push_back(Band{MaskMapper(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold),
+                         PartMapper(partLogits, numParts, geometry.logitsHeight, geometry.logitsWidth,
+                                    geometry.inputWidth, g, prune),
+                         std::vector<uint8_t>(maskOut ? 0 : width)});
+  }
+  detail::forEachBand(geometry.height, pool, [&](int b, int y0, int y1) noexcept {
+    Band& band = bands[b];
+    for (int y = y0; y < y1; ++y) {
+      uint8_t* m = maskOut ? maskOut + static_cast<size_t>(y) * width : band.ownMask.data();
+      int32_t* o = out + static_cast<size_t>(y) * width;
+      band.mask.row(y, m);
+      if (g.cropRows.state[y] == CropState::Inside) {
+        band.parts.row(y, m, band.mask.cellClass(), o);
+      } else {
+        // Every channel holds the same value (0, or NaN where the mask is 0).
+        for (int x = 0; x < width; ++x) o[x] = m[x] ? 0 : -1;
+      }
+    }
+  });
 }
 
 }  // namespace bodypix::image

@@ -108,7 +108,7 @@ struct ResNetInput {
 }  // namespace
 
 Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
-                   Normalization norm, float* out) {
+                   Normalization norm, float* out, pthreadpool_t pool) {
   if (pixels == nullptr) throw Error("preprocess: pixels is null");
   if (out == nullptr) throw Error("preprocess: out is null");
   if (channels != 3 && channels != 4) {
@@ -117,10 +117,11 @@ Padding preprocess(const uint8_t* pixels, int channels, int height, int width, i
   const Padding pad = computePadding(height, width, targetHeight, targetWidth);
   switch (norm) {
     case Normalization::MobileNet:
-      detail::padAndResize(pixels, channels, height, width, pad, targetHeight, targetWidth, MobileNetInput{}, out);
+      detail::padAndResize(pixels, channels, height, width, pad, targetHeight, targetWidth, MobileNetInput{}, out,
+                           pool);
       break;
     case Normalization::ResNet:
-      detail::padAndResize(pixels, channels, height, width, pad, targetHeight, targetWidth, ResNetInput{}, out);
+      detail::padAndResize(pixels, channels, height, width, pad, targetHeight, targetWidth, ResNetInput{}, out, pool);
       break;
     default:
       throw Error("preprocess: unknown normalization");

@@ -27,6 +27,8 @@
 // (-mfma, -march=native) must also pass -ffp-contract=off.
 #pragma once
 
+#include <pthreadpool.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -80,8 +82,9 @@ Padding computePadding(int height, int width, int targetHeight, int targetWidth)
 // does). Pads with zeros by `computePadding`, resizes bilinearly
 // (alignCorners=false, halfPixelCenters=false) to targetHeight x targetWidth,
 // normalises, and writes float32 RGB HWC to `out`
-// (targetHeight * targetWidth * 3 floats). Returns the padding used.
+// (targetHeight * targetWidth * 3 floats), its rows shared among the threads
+// of `pool` (nullptr: this thread alone). Returns the padding used.
 Padding preprocess(const uint8_t* pixels, int channels, int height, int width, int targetHeight, int targetWidth,
-                   Normalization norm, float* out);
+                   Normalization norm, float* out, pthreadpool_t pool = nullptr);
 
 }  // namespace bodypix::image

@@ -142,12 +142,15 @@ void segmentationMask(const float* segLogits, const OutputGeometry& geometry, fl
                       pthreadpool_t pool) {
   detail::checkArguments("segmentationMask", segLogits, 1, geometry, out);
   const detail::SamplingTables g(geometry);
-  detail::forEachBand(
-      geometry.height, pool,
-      [&] { return detail::MaskMapper(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold); },
-      [&](detail::MaskMapper& mask, int y0, int y1) noexcept {
-        for (int y = y0; y < y1; ++y) mask.row(y, out + static_cast<size_t>(y) * geometry.width);
-      });
+  // A mapper per band, made here: what fails to allocate throws on this thread.
+  std::vector<detail::MaskMapper> masks;
+  const int bands = detail::bandCount(geometry.height, pool);
+  masks.reserve(bands);
+  for (int i = 0; i < bands; ++i)
+    masks.emplace_back(segLogits, geometry.logitsWidth, geometry.inputWidth, g, threshold);
+  detail::forEachBand(geometry.height, pool, [&](int band, int y0, int y1) noexcept {
+    for (int y = y0; y < y1; ++y) masks[band].row(y, out + static_cast<size_t>(y) * geometry.width);
+  });
 }
 
 }  // namespace bodypix::image

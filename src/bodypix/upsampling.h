@@ -33,8 +33,6 @@
 // the inline arithmetic here must round like JS.
 #pragma once
 
-#include <pthreadpool.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -43,6 +41,7 @@
 #include <vector>
 
 #include "bodypix/resample.h"
+#include "bodypix/row_bands.h"
 #include "bodypix/segmentation.h"
 #include "tfjs/js_math.h"
 
@@ -68,36 +67,6 @@ struct SamplingTables {
 
   explicit SamplingTables(const OutputGeometry& geometry);
 };
-
-// Calls rows(state, y0, y1) over bands of output rows that together cover
-// [0, height), on the threads of `pool` (nullptr: this thread alone). Each
-// band has its own state, made here by makeState(): what fails to allocate
-// throws on the caller's thread. More bands than threads, for balance: rows
-// without a person cost far less than rows with one.
-template <typename MakeState, typename Rows>
-void forEachBand(int height, pthreadpool_t pool, MakeState&& makeState, Rows&& rows) {
-  constexpr int kBandsPerThread = 4;
-  const int threads = pool ? static_cast<int>(pthreadpool_get_threads_count(pool)) : 1;
-  const int bands = threads > 1 ? std::clamp(threads * kBandsPerThread, 1, height) : 1;
-  using State = decltype(makeState());
-  std::vector<State> states;
-  states.reserve(bands);
-  for (int i = 0; i < bands; ++i) states.push_back(makeState());
-  struct Context {
-    std::vector<State>& states;
-    Rows& rows;
-    int height, bands;
-  } context{states, rows, height, bands};
-  pthreadpool_parallelize_1d(
-      bands > 1 ? pool : nullptr,
-      [](void* c, size_t i) {
-        Context& ctx = *static_cast<Context*>(c);
-        const int band = static_cast<int>(i);
-        ctx.rows(ctx.states[i], static_cast<int>(int64_t{ctx.height} * band / ctx.bands),
-                 static_cast<int>(int64_t{ctx.height} * (band + 1) / ctx.bands));
-      },
-      &context, static_cast<size_t>(bands), 0);
-}
 
 // cropAndResize's bilinear step for one channel of one output pixel.
 inline float cropValue(float tl, float tr, float bl, float br, double xl, double yl) noexcept {

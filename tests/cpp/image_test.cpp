@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -1224,7 +1225,7 @@ TEST_CASE("post-processing of a photo-sized input", "[image][postprocess]") {
   CHECK(countIntDiffs(pm, ref::decodeParts(all, partScores)) == 0);
 }
 
-TEST_CASE("post-processing on a thread pool gives one thread's results", "[image][postprocess]") {
+TEST_CASE("pre- and post-processing on a thread pool give one thread's results", "[image][postprocess]") {
   // A pool of its own, ended with the test: wasm builds preload only the
   // Workers the engine's pool may take. Builds without threads get none.
   const std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)> pool(pthreadpool_create(2), pthreadpool_destroy);
@@ -1233,6 +1234,21 @@ TEST_CASE("post-processing on a thread pool gives one thread's results", "[image
     return;
   }
   std::mt19937 rng(31);
+  for (const auto& [h, w, th, tw] : {std::array<int, 4>{861, 1049, 417, 513}, {5, 7, 3, 2}, {40, 30, 65, 49}}) {
+    for (const int channels : {3, 4}) {
+      std::vector<uint8_t> px(static_cast<size_t>(h) * w * channels);
+      for (uint8_t& v : px) v = static_cast<uint8_t>(rng());
+      for (const auto norm : {bodypix::image::Normalization::MobileNet, bodypix::image::Normalization::ResNet}) {
+        std::vector<float> one(static_cast<size_t>(th) * tw * 3), pooled(one.size(), -7.0f);
+        const Padding p1 = bodypix::image::preprocess(px.data(), channels, h, w, th, tw, norm, one.data());
+        const Padding p2 = bodypix::image::preprocess(px.data(), channels, h, w, th, tw, norm, pooled.data(),
+                                                      pool.get());
+        CHECK(p1.top == p2.top);
+        CHECK(p1.left == p2.left);
+        CHECK(countDiffs(one, pooled) == 0);
+      }
+    }
+  }
   std::vector<PostCase> cases = postCases();
   cases.push_back(bodyPixCase(861, 1049, 0.5, 16));
   cases.push_back(bodyPixCase(3, 5, 1.0, 8));  // fewer rows than bands
