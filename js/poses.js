@@ -1,6 +1,6 @@
 // body-pix's Pose objects from the engine's flat poses: per pose its score,
 // then score, x, y of each keypoint in PART_NAMES order (bindings/embind.cpp).
-export const PART_NAMES = [
+const PART_NAMES = [
   'nose', 'leftEye', 'rightEye', 'leftEar', 'rightEar', 'leftShoulder', 'rightShoulder', 'leftElbow',
   'rightElbow', 'leftWrist', 'rightWrist', 'leftHip', 'rightHip', 'leftKnee', 'rightKnee', 'leftAnkle',
   'rightAnkle',

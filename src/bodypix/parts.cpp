@@ -179,7 +179,7 @@ class PartMapper {
       const RectInfo* info = (rowKey >= 0 && run.key >= 0) ? &rect(rowKey + run.key) : nullptr;
       if (info && info->single >= 0) {
         // One candidate for the whole run (cells whose mask is 0 ignore it).
-        std::fill(rowParts_.begin() + g_.cells[run.u0].x0, rowParts_.begin() + g_.cells[run.u1 - 1].x1, info->single);
+        fillCells(run.u0, run.u1, info->single);
         continue;
       }
       if (info) {
@@ -225,8 +225,7 @@ class PartMapper {
       }
       const uint64_t keep = survivors(ch, lo, hi, K);
       if (isSingle(keep)) {
-        std::fill(rowParts_.begin() + g_.cells[run.u0].x0, rowParts_.begin() + g_.cells[run.u1 - 1].x1,
-                  lowestBit(keep));
+        fillCells(run.u0, run.u1, lowestBit(keep));
         return;
       }
       K = 0;
@@ -252,7 +251,7 @@ class PartMapper {
     }
     const uint64_t keep = survivors(ch, lo, hi, K);
     if (isSingle(keep)) {
-      std::fill(rowParts_.begin() + g_.cells[run.u0].x0, rowParts_.begin() + g_.cells[run.u1 - 1].x1, lowestBit(keep));
+      fillCells(run.u0, run.u1, lowestBit(keep));
       return;
     }
     // Per cell, among the run's survivors.
@@ -275,12 +274,17 @@ class PartMapper {
         }
         const uint64_t cell = survivors(ch2, lo, hi, K2);
         if (isSingle(cell)) {
-          std::fill(rowParts_.begin() + g_.cells[u].x0, rowParts_.begin() + g_.cells[u].x1, lowestBit(cell));
+          fillCells(u, u + 1, lowestBit(cell));
         } else {
           multi_.push_back(Multi{u, false, cell});
         }
       }
     }
+  }
+
+  // Cells [u0, u1) (adjacent: their columns are contiguous) get part id `part`.
+  void fillCells(int u0, int u1, int32_t part) noexcept {
+    std::fill(rowParts_.begin() + g_.cells[u0].x0, rowParts_.begin() + g_.cells[u1 - 1].x1, part);
   }
 
   const RectInfo& rect(long key) noexcept {

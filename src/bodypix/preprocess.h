@@ -19,7 +19,8 @@
 //
 // All these functions throw bodypix::Error on bad arguments. They keep no
 // global state (concurrent calls on different buffers are fine) and allocate
-// only O(width + targetWidth * C) scratch per call.
+// only O(width + targetWidth * C) scratch per call (per band of rows on a
+// thread pool).
 //
 // Build note: exactness needs IEEE double arithmetic without fused
 // multiply-add contraction. The sources disable contraction for clang/em++
