@@ -42,6 +42,27 @@ if (!Number.isInteger(colds) || colds < 1) throw new Error(`colds must be a whol
 const models = path.join(sharedDir, 'models');
 const site = await serveSite({ models: fs.existsSync(models) ? models : null, shared: sharedDir });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+// What a page sets window[name] to when it is done. The page polls for it
+// itself: Playwright's waitForFunction would first inject its ~300 KB
+// script, which landed on our first-mask page's thread while the engine
+// started (navigation -> first mask 364 vs 323 ms, 12 contexts each; the
+// peer's page, with idle time there, 609 vs 605).
+async function pageResult(page, name, timeoutMs) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${page.url()} set no window.${name} in ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  const done = page.evaluate((key) => new Promise((resolve) => {
+    const poll = () => (window[key] ? resolve(window[key]) : setTimeout(poll, 50));
+    poll();
+  }), name);
+  try {
+    return await Promise.race([done, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // The page's results for one backend, run in a fresh context.
 async function runPage(backend) {
   const context = await browser.newContext();
@@ -51,8 +72,7 @@ async function runPage(backend) {
     const q = new URLSearchParams(query);
     q.set('backends', backend);
     await page.goto(`${site.url}benchmark.html?${q}`);
-    await page.waitForFunction(() => window.benchmarkResults, null, { timeout: 1_800_000, polling: 1000 });
-    return await page.evaluate(() => window.benchmarkResults);
+    return await pageResult(page, 'benchmarkResults', 1_800_000);
   } finally {
     await context.close();
   }
@@ -102,8 +122,7 @@ async function firstMask(file, photo) {
     const q = new URLSearchParams({ photo });
     if (query.get('flavour')) q.set('flavour', query.get('flavour'));
     await page.goto(`${site.url}${file}?${q}`);
-    await page.waitForFunction(() => window.firstMask, null, { timeout: 300_000, polling: 50 });
-    const result = await page.evaluate(() => window.firstMask);
+    const result = await pageResult(page, 'firstMask', 300_000);
     if (result.error) throw new Error(`${file}: ${result.error}`);
     return result;
   } finally {
