@@ -142,21 +142,14 @@ val toJs(const std::vector<PersonSegmentation<T>>& persons) {
 
 class Model {
  public:
-  Model(const std::string& json, const val& shards, const val& options) {
-    if (!shards.isArray()) throw Error("shards must be an array of Uint8Array");
-    const size_t count = shards["length"].as<size_t>();
-    std::vector<std::vector<uint8_t>> bytes;
-    for (size_t i = 0; i < count; ++i) bytes.push_back(bytesOf(shards[i], "shard " + std::to_string(i)));
-    std::vector<ShardView> views;
-    for (const auto& b : bytes) views.push_back({b.data(), b.size()});
+  Model(const GraphModel& graph, const val& options) {
     const val opts = options.isUndefined() || options.isNull() ? val::object() : options;
     const double threads = numberField(opts, "threads", 0);
     const double stride = numberField(opts, "outputStride", 0);
-    model_ = std::make_unique<BodyPixModel>(json, views, threadsFrom(threads), static_cast<int>(stride),
-                                            /*start=*/false);
+    model_ = std::make_unique<BodyPixModel>(graph, threadsFrom(threads), static_cast<int>(stride), /*start=*/false);
   }
 
-  // Makes the network. Left out of loadModel so that JS can parse the model
+  // Makes the network. Left out of load() so that JS can parse the model
   // while the thread pool's Workers load (creating the pool before they have
   // would block this thread on Workers that need it to start).
   void start() {
@@ -253,8 +246,30 @@ class Model {
   std::unique_ptr<BodyPixModel> model_;
 };
 
-std::unique_ptr<Model> loadModel(const std::string& json, const val& shards, const val& options) {
-  return guarded([&] { return std::make_unique<Model>(json, shards, options); });
+// model.json parsed as soon as it is in (parseModel), while its weight
+// shards may still be downloading; load() then takes them.
+class PendingModel {
+ public:
+  explicit PendingModel(const std::string& json) : json_(json) {}
+
+  std::unique_ptr<Model> load(const val& shards, const val& options) {
+    return guarded([&] {
+      if (!shards.isArray()) throw Error("shards must be an array of Uint8Array");
+      const size_t count = shards["length"].as<size_t>();
+      std::vector<std::vector<uint8_t>> bytes;
+      for (size_t i = 0; i < count; ++i) bytes.push_back(bytesOf(shards[i], "shard " + std::to_string(i)));
+      std::vector<ShardView> views;
+      for (const auto& b : bytes) views.push_back({b.data(), b.size()});
+      return std::make_unique<Model>(json_.withWeights(views), options);
+    });
+  }
+
+ private:
+  ModelJson json_;
+};
+
+std::unique_ptr<PendingModel> parseModel(const std::string& json) {
+  return guarded([&] { return std::make_unique<PendingModel>(json); });
 }
 
 // The engine's defaults for a multi-person call (a superset of the others'),
@@ -295,7 +310,8 @@ EMSCRIPTEN_BINDINGS(bodypix) {
       .function("segmentMultiPersonParts", &bodypix::Model::segmentMultiPersonParts)
       .function("timings", &bodypix::Model::timings)
       .function("predict", &bodypix::Model::predict);
-  emscripten::function("loadModel", &bodypix::loadModel);
+  emscripten::class_<bodypix::PendingModel>("PendingModel").function("load", &bodypix::PendingModel::load);
+  emscripten::function("parseModel", &bodypix::parseModel);
   emscripten::function("memoryStats", &bodypix::memoryStats);
   emscripten::function("defaultConfig", &bodypix::defaultConfig);
   emscripten::function("startWarmUp", &bodypix::warmup::start);

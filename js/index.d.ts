@@ -218,17 +218,19 @@ export interface Timings {
 }
 
 /**
- * Where load() and the first call spent their time, in ms. engine, modelBytes,
- * decode, pool and build are when each phase ended, counted from the start of
- * load() (the engine's start and the download overlap); only the Wasm backend
- * has them. total is load()'s whole time, firstCall the first segment call's.
+ * Where load() and the first call spent their time, in ms. engine, modelJson,
+ * modelBytes, decode, pool and build are when each phase ended, counted from
+ * the start of load() (the engine's start and the download overlap); only the
+ * Wasm backend has them. total is load()'s whole time, firstCall the first segment call's.
  */
 export interface LoadTimings {
   /** The engine compiled and instantiated. */
   engine?: number;
+  /** model.json parsed by the engine (while the weights may still download). */
+  modelJson?: number;
   /** The model's files downloaded (or read from the cache). */
   modelBytes?: number;
-  /** The model parsed and its weights decoded. */
+  /** The model's weights decoded. */
   decode?: number;
   /** The thread pool's Workers started. */
   pool?: number;

@@ -68,23 +68,52 @@ async function loadOn(backend, config, c, url, explicitStride) {
   }).catch(() => {});
   const { controller, release } = follow(c.signal);
   engine.catch(() => controller.abort());
+  // model.json is parsed once it and the engine are in, while the weights
+  // may still be downloading; one the engine rejects ends the downloads.
+  let parsed = null;
+  let rejected = null;
+  const parse = (json) => {
+    discard(parsed);
+    rejected = null;
+    parsed = engine.then((e) => {
+      const pending = e.module.parseModel(json);
+      clock.mark('modelJson');
+      return pending;
+    });
+    parsed.catch((e) => {
+      rejected = e;
+      controller.abort();
+    });
+  };
   const options = {
-    onProgress: c.onProgress, allowAnyShardPath: c.allowAnyShardPath, cacheModel: c.cacheModel,
+    onProgress: c.onProgress, onModelJson: parse, allowAnyShardPath: c.allowAnyShardPath, cacheModel: c.cacheModel,
     signal: controller.signal, stallTimeout: c.stallTimeout, retries: c.retries, retryDelay: c.retryDelay,
   };
   try {
     return await fetchModelFiles(url, options, async (files) => {
       downloading = false;
       clock.mark('modelBytes');
-      return start(await engine, files, c, explicitStride, clock);
+      return start(await engine, await parsed, files, c, explicitStride, clock);
     });
   } catch (e) {
-    // Downloads that the engine's failure ended: its Error says what happened.
-    if (controller.signal.aborted && !c.signal?.aborted) await engine;
+    // Downloads that the engine's failure, or its rejecting model.json,
+    // ended: that Error says what happened.
+    if (controller.signal.aborted && !c.signal?.aborted) {
+      await engine;
+      if (rejected) throw rejected;
+    }
     throw e;
   } finally {
     release();
+    discard(parsed);
   }
+}
+
+// A parsed model.json that no model took.
+function discard(parsed) {
+  parsed?.then((pending) => {
+    if (!pending.isDeleted()) pending.delete();
+  }, () => {});
 }
 
 // When each phase of load() ended, in ms since it began. The engine's start,
@@ -95,11 +124,13 @@ function stopwatch() {
   return { marks, mark: (name) => { marks[name] = performance.now() - begin; } };
 }
 
-async function start(engine, files, c, explicitStride, clock) {
-  const model = engine.module.loadModel(files.json, files.shards, {
-    threads: c.threads ?? 0,
-    outputStride: explicitStride ?? 0,
-  });
+async function start(engine, pending, files, c, explicitStride, clock) {
+  let model;
+  try {
+    model = pending.load(files.shards, { threads: c.threads ?? 0, outputStride: explicitStride ?? 0 });
+  } finally {
+    pending.delete();
+  }
   clock.mark('decode');
   try {
     await engine.threadsReady;

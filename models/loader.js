@@ -98,10 +98,13 @@ export const DEFAULT_CACHE_NAME = 'bodypix-wasm-models';
 // signal, stallTimeout, retries and retryDelay: see download.js. cacheModel
 // (true, or a Cache API store name) serves files from the browser's Cache
 // API, and keeps those it fetched there once accept() resolved.
+// onModelJson(json) gets model.json's text as soon as it is in, before the
+// weight shards are (again if a cached model fails and is fetched anew).
 export async function fetchModelFiles(modelUrl, options = {}, accept = (files) => files) {
-  const { onProgress, allowAnyShardPath = false, cacheModel = false } = options;
+  const { onProgress, onModelJson, allowAnyShardPath = false, cacheModel = false } = options;
   if (typeof modelUrl !== 'string' || modelUrl === '') throw new Error('modelUrl must be a non-empty string');
   if (onProgress != null && typeof onProgress !== 'function') throw new Error('onProgress must be a function');
+  if (onModelJson != null && typeof onModelJson !== 'function') throw new Error('onModelJson must be a function');
   // A truthy string from a query or a form must not lift the folder check.
   if (allowAnyShardPath != null && typeof allowAnyShardPath !== 'boolean') {
     throw new Error('allowAnyShardPath must be true or false');
@@ -111,6 +114,7 @@ export async function fetchModelFiles(modelUrl, options = {}, accept = (files) =
   }
   const settings = {
     onProgress,
+    onModelJson,
     allowAnyShardPath: allowAnyShardPath === true,
     network: downloadOptions(options),
     cache: await openCache(cacheModel === true ? DEFAULT_CACHE_NAME : cacheModel),
@@ -164,7 +168,7 @@ async function attempt(modelUrl, settings, accept, cached) {
   return result;
 }
 
-async function readModel(modelUrl, { onProgress, allowAnyShardPath }, read) {
+async function readModel(modelUrl, { onProgress, onModelJson, allowAnyShardPath }, read) {
   const json = new TextDecoder().decode(await read(modelUrl));
   let manifest;
   try {
@@ -176,6 +180,7 @@ async function readModel(modelUrl, { onProgress, allowAnyShardPath }, read) {
   // Read here, not by the engine: the shards download while it compiles.
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
   paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
+  onModelJson?.(json);
   // Only for progress reports: the engine checks the manifest itself.
   const total = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])).reduce((sum, w) => {
     const bytes = { uint8: 1, uint16: 2, float16: 2 }[w?.quantization?.dtype] ?? 4;

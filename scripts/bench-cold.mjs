@@ -54,7 +54,9 @@ async function child(flavour) {
   const files = await fetchModelFiles(spec.jsonPath);
   lap('files');
   // As load(): the network waits for the thread pool's Workers, parsing does not.
-  const model = engine.module.loadModel(files.json, files.shards, { threads: 0, outputStride: 0 });
+  const pending = engine.module.parseModel(files.json);
+  const model = pending.load(files.shards, { threads: 0, outputStride: 0 });
+  pending.delete();
   await engine.threadsReady;
   model.start();
   lap('model');

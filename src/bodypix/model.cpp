@@ -98,9 +98,10 @@ const std::vector<std::string>& BodyPixModel::headNames(Architecture a) {
 
 BodyPixModel::BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads,
                            int outputStride, bool start)
-    : threads_(threads) {
+    : BodyPixModel(parseGraphModel(json, shards), threads, outputStride, start) {}
+
+BodyPixModel::BodyPixModel(const GraphModel& model, size_t threads, int outputStride, bool start) : threads_(threads) {
   validateThreads(threads);
-  GraphModel model = parseGraphModel(json, shards);
   architecture_ = detectArchitecture(model);
   built_ = buildSubgraph(model, headNames(architecture_));
   // Pre-processing hands the network RGB.

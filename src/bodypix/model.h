@@ -82,6 +82,8 @@ class BodyPixModel {
   // start() or the first run, so that the bindings can parse the model while
   // the thread pool's Workers are still loading.
   // threads: 0 (one per core) to kMaxThreadsOption (config.h), else Error.
+  BodyPixModel(const GraphModel& model, size_t threads, int outputStride, bool start = true);
+  // From model.json and its shards (parseGraphModel).
   BodyPixModel(const std::string& json, const std::vector<ShardView>& shards, size_t threads, int outputStride,
                bool start = true);
   // Makes the network if it is not made yet.

@@ -415,17 +415,53 @@ const Tensor* GraphModel::weight(const std::string& name) const {
   return it == weights.end() ? nullptr : &it->second;
 }
 
-GraphModel parseGraphModel(const std::string& text, const std::vector<ShardView>& shards) {
+struct ModelJson::Parsed {
+  std::vector<Node> nodes;
+  json manifest;
+};
+
+namespace {
+
+// f(), with a field of the wrong JSON type somewhere we did not check by
+// hand reported as such.
+template <typename F>
+auto structureChecked(F&& f) -> decltype(f()) {
   try {
-    const json doc = parseJson(text);
-    GraphModel model;
-    model.nodes = topologicalOrder(parseNodes(doc["modelTopology"]));
-    model.weights = decodeWeights(doc["weightsManifest"], shards);
-    return model;
+    return f();
   } catch (const json::exception& e) {
-    // A field of the wrong JSON type somewhere we did not check by hand.
     throw Error(std::string("model JSON has an unexpected structure: ") + e.what());
   }
+}
+
+}  // namespace
+
+ModelJson::ModelJson(const std::string& text) : parsed_(std::make_unique<Parsed>()) {
+  structureChecked([&] {
+    json doc = parseJson(text);
+    parsed_->nodes = topologicalOrder(parseNodes(doc["modelTopology"]));
+    // The rest of the document (most of it) is freed now rather than after
+    // the weights: freeing it takes a while the first time.
+    parsed_->manifest = std::move(doc["weightsManifest"]);
+  });
+}
+
+ModelJson::~ModelJson() = default;
+ModelJson::ModelJson(ModelJson&&) noexcept = default;
+ModelJson& ModelJson::operator=(ModelJson&&) noexcept = default;
+
+GraphModel ModelJson::withWeights(const std::vector<ShardView>& shards) {
+  if (!parsed_) throw Error("this model.json has given its model already");
+  const std::unique_ptr<Parsed> parsed = std::move(parsed_);
+  return structureChecked([&] {
+    GraphModel model;
+    model.weights = decodeWeights(parsed->manifest, shards);
+    model.nodes = std::move(parsed->nodes);
+    return model;
+  });
+}
+
+GraphModel parseGraphModel(const std::string& text, const std::vector<ShardView>& shards) {
+  return ModelJson(text).withWeights(shards);
 }
 
 }  // namespace bodypix

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,26 @@ struct ShardView {
   size_t size;
 };
 
-// Parses model.json text. The shards are given in manifest order: the paths of
-// weightsManifest[0], then those of weightsManifest[1], and so on.
+// model.json parsed ahead of its weights, which can then still be on their
+// way: the graph, and the manifest the shards are decoded by.
+class ModelJson {
+ public:
+  explicit ModelJson(const std::string& text);
+  ~ModelJson();
+  ModelJson(ModelJson&&) noexcept;
+  ModelJson& operator=(ModelJson&&) noexcept;
+
+  // The model with the shards' weights decoded, the shards given in manifest
+  // order: the paths of weightsManifest[0], then those of weightsManifest[1],
+  // and so on. Takes the graph: once per ModelJson.
+  GraphModel withWeights(const std::vector<ShardView>& shards);
+
+ private:
+  struct Parsed;
+  std::unique_ptr<Parsed> parsed_;
+};
+
+// ModelJson(json).withWeights(shards), in one step.
 GraphModel parseGraphModel(const std::string& json, const std::vector<ShardView>& shards);
 
 }  // namespace bodypix

@@ -258,7 +258,7 @@ test('the bundle (bodypix-wasm/bundle) gives what the modules give, on the page 
     return out;
   }, { modelUrl: s.modelUrl, photoUrl: s.photoUrl });
   assert.equal(r.bundleIsNotModules, true);
-  const phases = ['build', 'decode', 'engine', 'firstCall', 'modelBytes', 'pool', 'total'];
+  const phases = ['build', 'decode', 'engine', 'firstCall', 'modelBytes', 'modelJson', 'pool', 'total'];
   for (const where of ['page', 'worker']) {
     assert.deepEqual(r[where], { same: true, backend: 'wasm-relaxed-simd-threads', phases }, where);
   }

@@ -103,6 +103,22 @@ TEST_CASE("nodes are ordered so that inputs come first", "[model]") {
   CHECK(m.nodes[1].name == "r");
 }
 
+TEST_CASE("model.json parsed ahead of its weights gives the same model", "[model]") {
+  GraphBuilder g;
+  g.placeholder("x").constant("w", {2}, {1, 2}).node("r", "Relu", {"x"});
+  bodypix::ModelJson parsed(g.text());
+  const GraphModel m = parsed.withWeights(g.shards());
+  const GraphModel whole = parseGraphModel(g.text(), g.shards());
+  REQUIRE(m.nodes.size() == whole.nodes.size());
+  for (size_t i = 0; i < m.nodes.size(); ++i) CHECK(m.nodes[i].name == whole.nodes[i].name);
+  CHECK(m.weight("w")->f32 == whole.weight("w")->f32);
+  CHECK_THROWS_WITH(parsed.withWeights(g.shards()), Catch::Contains("has given its model already"));
+  // The graph's errors come before any weights are there.
+  GraphBuilder bad;
+  bad.placeholder("x").node("r", "Relu", {"nowhere"});
+  CHECK_THROWS_WITH(bodypix::ModelJson(bad.text()), Catch::Contains("'nowhere'"));
+}
+
 TEST_CASE("bad model files are errors that name the problem", "[model][errors]") {
   GraphBuilder g;
   g.placeholder("x").constant("w", {2}, {1, 2}).node("r", "Relu", {"x"});

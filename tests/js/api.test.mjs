@@ -25,11 +25,12 @@ for (const flavour of TEST_FLAVOURS) {
     const image = solidImage(64, 48, [120, 90, 60]);
     // The cold path's phases: each ends after the ones it needs, within load().
     const t0 = { ...net.loadTimings };
-    for (const phase of ['engine', 'modelBytes', 'decode', 'pool', 'build', 'total']) {
+    for (const phase of ['engine', 'modelJson', 'modelBytes', 'decode', 'pool', 'build', 'total']) {
       assert.ok(Number.isFinite(t0[phase]) && t0[phase] >= 0, `loadTimings.${phase}: ${t0[phase]}`);
       assert.ok(t0[phase] <= t0.total, `loadTimings.${phase} ${t0[phase]} > total ${t0.total}`);
     }
-    assert.ok(t0.engine <= t0.decode && t0.modelBytes <= t0.decode && t0.decode <= t0.pool && t0.pool <= t0.build);
+    assert.ok(t0.engine <= t0.modelJson && t0.modelJson <= t0.decode && t0.modelBytes <= t0.decode &&
+      t0.decode <= t0.pool && t0.pool <= t0.build);
     assert.equal(t0.firstCall, undefined, 'no call yet');
 
     const seg = await net.segmentPerson(image);

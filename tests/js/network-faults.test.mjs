@@ -181,6 +181,29 @@ test('official files must have their published SHA-256', async (t) => {
   assertError(await timed(official), 'Error', /group1-shard1of1\.bin is not the official file/);
 });
 
+test('model.json is parsed while the weights download; a graph the engine rejects ends them', async (t) => {
+  const s = await setUp(t);
+  if (!s) return;
+  s.server.fault(SHARD, { delay: 500 });
+  const { net } = await timed({ ...CONFIG, modelUrl: s.modelUrl });
+  const { modelJson, modelBytes, decode } = net.loadTimings;
+  assert.ok(modelJson < modelBytes - 200, `model.json parsed at ${modelJson} ms, the weights in at ${modelBytes} ms`);
+  assert.ok(modelBytes <= decode);
+  net.dispose();
+  t.diagnostic(`shard delayed 500 ms: model.json parsed at ${modelJson.toFixed(0)} ms, weights in at ` +
+    `${modelBytes.toFixed(0)}, decoded at ${decode.toFixed(0)}`);
+
+  // A graph the engine rejects is load()'s Error at once, the download ended.
+  const json = JSON.parse(await (await fetch(s.modelUrl)).text());
+  delete json.modelTopology.node;
+  s.server.fault(JSON_PATH, { bytes: Buffer.from(JSON.stringify(json)) });
+  s.server.fault(SHARD, { stall: 1024 });
+  const r = await timed({ ...CONFIG, modelUrl: s.modelUrl, stallTimeout: 10000 });
+  assertError(r, 'Error', /no modelTopology\.node list/);
+  assert.ok(r.ms < 1000, `load() rejected the graph after ${r.ms.toFixed(0)} ms`);
+  assert.equal((await s.server.ended(SHARD, 1000)).length, 1, 'the stalled shard\'s download was ended');
+});
+
 test('bad network options are Errors naming the value', async (t) => {
   const s = await setUp(t);
   if (!s) return;

@@ -8,6 +8,7 @@
 //   { status: 500 } answers that status
 //   { html: true }  answers 200 with a login page
 //   { bytes }       serves these bytes instead of the file
+//   { delay: ms }   answers only after ms (with the file, or the fault above)
 // each for the first `times` requests to the path (default: all of them).
 // Responses allow any origin (test pages come from another port) and are
 // never kept by the browser's HTTP cache.
@@ -68,6 +69,7 @@ const HEADERS = {
 };
 
 async function serve(root, pathname, fault, res) {
+  if (fault.delay) await new Promise((resolve) => setTimeout(resolve, fault.delay));
   if (fault.status) {
     res.writeHead(fault.status, { ...HEADERS, 'Content-Type': 'text/plain' });
     return res.end(`${fault.status}\n`);
