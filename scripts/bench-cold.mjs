@@ -8,12 +8,12 @@
 //   module   engine module ready: read, compile and instantiate the Wasm
 //   wasm     of which WebAssembly.instantiate
 //   files    model.json + shard read
-//   model    loadModel (parse, dequantize, subgraph), then the wait for the
-//            simd-threads pool's Worker, then start() (thread pool, XNNPACK
-//            runtime: weight packing)
+//   decode   parseModel + load (parse, dequantize, subgraph)
+//   pool     the wait for the pool's Worker (threads flavours)
+//   build    start() (thread pool, XNNPACK runtime: weight packing)
 //   first    first segmentPerson; its engine phases follow (the network's
 //            first reshape counts as inference)
-//   cold     module + files + model + first
+//   cold     module + files + decode + pool + build + first
 //   warm     a later segmentPerson, for comparison
 //   node scripts/bench-cold.mjs [runs=7] [flavour ...]
 import { execFileSync } from 'node:child_process';
@@ -57,14 +57,16 @@ async function child(flavour) {
   const pending = engine.module.parseModel(files.json);
   const model = pending.load(files.shards, { threads: 0, outputStride: 0 });
   pending.delete();
+  lap('decode');
   await engine.threadsReady;
+  lap('pool');
   model.start();
-  lap('model');
+  lap('build');
   const net = new BodyPix(engine, model, {});
   await net.segmentPerson(image, CONFIG);
   lap('first');
   const first = model.timings();
-  out.cold = out.module + out.files + out.model + out.first;
+  out.cold = out.module + out.files + out.decode + out.pool + out.build + out.first;
   await net.segmentPerson(image, CONFIG);
   last = performance.now();
   await net.segmentPerson(image, CONFIG);
@@ -88,7 +90,7 @@ function parent(runs, flavours) {
       rows[f].push(JSON.parse(stdout.trim().split('\n').pop()));
     }
   }
-  const keys = ['cold', 'module', 'wasm', 'files', 'model', 'first', ...PHASES.map((p) => `first.${p}`),
+  const keys = ['cold', 'module', 'wasm', 'files', 'decode', 'pool', 'build', 'first', ...PHASES.map((p) => `first.${p}`),
     'warm', ...PHASES.map((p) => `warm.${p}`)];
   console.log(`cold path, medians of ${runs} fresh processes (ms)`);
   console.log(['flavour', ...keys].join(' | '));
