@@ -446,8 +446,6 @@ ModelJson::ModelJson(const std::string& text) : parsed_(std::make_unique<Parsed>
 }
 
 ModelJson::~ModelJson() = default;
-ModelJson::ModelJson(ModelJson&&) noexcept = default;
-ModelJson& ModelJson::operator=(ModelJson&&) noexcept = default;
 
 GraphModel ModelJson::withWeights(const std::vector<ShardView>& shards) {
   if (!parsed_) throw Error("this model.json has given its model already");

@@ -65,8 +65,6 @@ class ModelJson {
  public:
   explicit ModelJson(const std::string& text);
   ~ModelJson();
-  ModelJson(ModelJson&&) noexcept;
-  ModelJson& operator=(ModelJson&&) noexcept;
 
   // The model with the shards' weights decoded, the shards given in manifest
   // order: the paths of weightsManifest[0], then those of weightsManifest[1],
