@@ -11,6 +11,7 @@
 
 #include "bodypix/model.h"
 #include "error.h"
+#include "tfjs/json.h"
 #include "warmup/warm_up.h"
 
 using emscripten::val;
@@ -246,11 +247,11 @@ class Model {
   std::unique_ptr<BodyPixModel> model_;
 };
 
-// model.json parsed as soon as it is in (parseModel), while its weight
-// shards may still be downloading; load() then takes them.
+// model.json read as soon as it is in (parseModel), while its weight shards
+// may still be downloading; load() then takes them.
 class PendingModel {
  public:
-  explicit PendingModel(const std::string& json) : json_(json) {}
+  explicit PendingModel(const val& document) : json_(JsonValue(document)) {}
 
   std::unique_ptr<Model> load(const val& shards, const val& options) {
     return guarded([&] {
@@ -268,8 +269,9 @@ class PendingModel {
   ModelJson json_;
 };
 
-std::unique_ptr<PendingModel> parseModel(const std::string& json) {
-  return guarded([&] { return std::make_unique<PendingModel>(json); });
+// document: model.json as JSON.parse gives it.
+std::unique_ptr<PendingModel> parseModel(const val& document) {
+  return guarded([&] { return std::make_unique<PendingModel>(document); });
 }
 
 // The engine's defaults for a multi-person call (a superset of the others'),

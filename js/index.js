@@ -68,15 +68,16 @@ async function loadOn(backend, config, c, url, explicitStride) {
   }).catch(() => {});
   const { controller, release } = follow(c.signal);
   engine.catch(() => controller.abort());
-  // model.json is parsed once it and the engine are in, while the weights
-  // may still be downloading; one the engine rejects ends the downloads.
+  // model.json is read by the engine once it and the engine are in, while
+  // the weights may still be downloading; one the engine rejects ends the
+  // downloads.
   let parsed = null;
   let rejected = null;
-  const parse = (json) => {
+  const parse = (document) => {
     discard(parsed);
     rejected = null;
     parsed = engine.then((e) => {
-      const pending = e.module.parseModel(json);
+      const pending = e.module.parseModel(document);
       clock.mark('modelJson');
       return pending;
     });

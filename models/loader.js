@@ -98,8 +98,8 @@ export const DEFAULT_CACHE_NAME = 'bodypix-wasm-models';
 // signal, stallTimeout, retries and retryDelay: see download.js. cacheModel
 // (true, or a Cache API store name) serves files from the browser's Cache
 // API, and keeps those it fetched there once accept() resolved.
-// onModelJson(json) gets model.json's text as soon as it is in, before the
-// weight shards are (again if a cached model fails and is fetched anew).
+// onModelJson(document) gets model.json, parsed, as soon as it is in, before
+// the weight shards are (again if a cached model fails and is fetched anew).
 export async function fetchModelFiles(modelUrl, options = {}, accept = (files) => files) {
   const { onProgress, onModelJson, allowAnyShardPath = false, cacheModel = false } = options;
   if (typeof modelUrl !== 'string' || modelUrl === '') throw new Error('modelUrl must be a non-empty string');
@@ -170,17 +170,18 @@ async function attempt(modelUrl, settings, accept, cached) {
 
 async function readModel(modelUrl, { onProgress, onModelJson, allowAnyShardPath }, read) {
   const json = new TextDecoder().decode(await read(modelUrl));
-  let manifest;
+  let document;
   try {
-    manifest = JSON.parse(json).weightsManifest;
+    document = JSON.parse(json);
   } catch (e) {
     throw new Error(`${modelUrl} is not a model.json file: ${e.message}`);
   }
+  const manifest = document?.weightsManifest;
   if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
   // Read here, not by the engine: the shards download while it compiles.
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
   paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
-  onModelJson?.(json);
+  onModelJson?.(document);
   // Only for progress reports: the engine checks the manifest itself.
   const total = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])).reduce((sum, w) => {
     const bytes = { uint8: 1, uint16: 2, float16: 2 }[w?.quantization?.dtype] ?? 4;

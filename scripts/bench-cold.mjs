@@ -54,7 +54,7 @@ async function child(flavour) {
   const files = await fetchModelFiles(spec.jsonPath);
   lap('files');
   // As load(): the network waits for the thread pool's Workers, parsing does not.
-  const pending = engine.module.parseModel(files.json);
+  const pending = engine.module.parseModel(JSON.parse(files.json));
   const model = pending.load(files.shards, { threads: 0, outputStride: 0 });
   pending.delete();
   lap('decode');

@@ -7,14 +7,15 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <set>
 
-#include <nlohmann/json.hpp>
+#include "tfjs/json.h"
 
 namespace bodypix {
 namespace {
 
-using nlohmann::json;
+using Kind = JsonValue::Kind;
 
 // No tensor in a BodyPix model comes near this; it keeps a hostile shape from
 // turning into a huge allocation or an overflowing byte count.
@@ -39,46 +40,97 @@ std::string base64Decode(const std::string& in) {
   return out;
 }
 
-int64_t toInt(const json& v, const std::string& what) {
-  // The converter writes int64 values as strings ("-1"), older ones as numbers.
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    size_t used = 0;
-    long long parsed = 0;
-    try {
-      parsed = std::stoll(s, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == s.size() && !s.empty()) return parsed;
+// The converter writes int64 values as strings ("-1"), older ones as numbers.
+std::optional<int64_t> intOf(const JsonValue& v) {
+  if (const std::optional<int64_t> n = v.integer()) return n;
+  if (!v.is(Kind::String)) return std::nullopt;
+  const std::string s = v.text();
+  size_t used = 0;
+  long long parsed = 0;
+  try {
+    parsed = std::stoll(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
   }
+  if (used == s.size() && !s.empty()) return parsed;
+  return std::nullopt;
+}
+
+// The Errors of a value of the wrong kind. Messages are built only when one
+// is thrown, away from the loops that read every node: those run a thousand
+// times, and V8 optimises a function whose work adds up, at a cost that
+// grows with its size.
+[[noreturn, gnu::noinline]] void notAnInteger(const std::string& what, const JsonValue& v) {
   throw Error("model JSON: " + what + " is not an integer: " + v.dump());
+}
+
+[[noreturn, gnu::noinline]] void notA(const std::string& what, const char* kind) {
+  throw Error("model JSON: " + what + " is not " + kind);
+}
+
+// Where an attribute is, for its Errors.
+struct AttrPlace {
+  const std::string& node;
+  const std::string& key;
+
+  [[gnu::noinline]] std::string text(const char* suffix = "") const { return "attribute " + node + "." + key + suffix; }
+};
+
+[[noreturn, gnu::noinline]] void badAttr(const AttrPlace& at, const char* suffix, const char* kind) {
+  notA(at.text(suffix), kind);
+}
+
+int64_t attrInt(const JsonValue& v, const AttrPlace& at) {
+  const std::optional<int64_t> n = intOf(v);
+  if (!n) notAnInteger(at.text(), v);
+  return *n;
+}
+
+// a[key], which must be a list where present.
+JsonValue attrList(const JsonValue& a, const char* key, const AttrPlace& at, const char* suffix) {
+  JsonValue v = a[key];
+  if (!v.is(Kind::Array) && !v.is(Kind::Null)) badAttr(at, suffix, "a list");
+  return v;
 }
 
 // Not inlined into its callers' loops: V8 would then optimise the whole
 // caller, a large function that runs once, on a background thread the page's
 // first inference needs (see CMakeLists.txt, one-caller inlining).
-[[gnu::noinline]] AttrValue parseAttr(const json& a, const std::string& where) {
+[[gnu::noinline]] AttrValue parseAttr(const JsonValue& a, const AttrPlace& at) {
   AttrValue out;
-  if (!a.is_object()) throw Error("model JSON: attribute " + where + " is not an object");
-  if (a.contains("list")) {
-    const json& list = a["list"];
-    if (list.contains("i"))
-      for (const json& v : list["i"]) out.ints.push_back(toInt(v, where));
-    if (list.contains("s"))
-      for (const json& v : list["s"]) out.strings.push_back(base64Decode(v.get<std::string>()));
-    if (list.contains("f"))
-      for (const json& v : list["f"]) out.floats.push_back(v.get<float>());
+  if (!a.is(Kind::Object)) badAttr(at, "", "an object");
+  const JsonValue list = a["list"];
+  const JsonValue ints = attrList(list, "i", at, ".list.i");
+  for (size_t i = 0; i < ints.size(); ++i) out.ints.push_back(attrInt(ints[i], at));
+  const JsonValue strings = attrList(list, "s", at, ".list.s");
+  for (size_t i = 0; i < strings.size(); ++i) {
+    const JsonValue v = strings[i];
+    if (!v.is(Kind::String)) badAttr(at, ".list.s", "a list of strings");
+    out.strings.push_back(base64Decode(v.text()));
   }
-  if (a.contains("i")) out.ints.push_back(toInt(a["i"], where));
-  if (a.contains("shape") && a["shape"].is_object() && a["shape"].contains("dim"))
-    for (const json& d : a["shape"]["dim"]) out.ints.push_back(toInt(d.value("size", json("-1")), where));
-  if (a.contains("s") && a["s"].is_string()) out.strings.push_back(base64Decode(a["s"].get<std::string>()));
-  if (a.contains("f") && a["f"].is_number()) out.floats.push_back(a["f"].get<float>());
-  if (a.contains("b") && a["b"].is_boolean()) {
+  const JsonValue floats = attrList(list, "f", at, ".list.f");
+  for (size_t i = 0; i < floats.size(); ++i) {
+    const JsonValue v = floats[i];
+    if (!v.is(Kind::Number)) badAttr(at, ".list.f", "a list of numbers");
+    out.floats.push_back(static_cast<float>(v.number()));
+  }
+  const JsonValue i = a["i"];
+  if (!i.is(Kind::Null)) out.ints.push_back(attrInt(i, at));
+  const JsonValue dims = attrList(a["shape"], "dim", at, ".shape.dim");
+  for (size_t d = 0; d < dims.size(); ++d) {
+    const JsonValue dim = dims[d];
+    if (!dim.is(Kind::Object)) badAttr(at, ".shape.dim", "a list of objects");
+    const JsonValue size = dim["size"];
+    out.ints.push_back(size.is(Kind::Null) ? -1 : attrInt(size, at));
+  }
+  const JsonValue text = a["s"];
+  if (text.is(Kind::String)) out.strings.push_back(base64Decode(text.text()));
+  const JsonValue f = a["f"];
+  if (f.is(Kind::Number)) out.floats.push_back(static_cast<float>(f.number()));
+  const JsonValue b = a["b"];
+  if (b.is(Kind::Bool)) {
     out.has_b = true;
-    out.b = a["b"].get<bool>();
+    out.b = b.boolean();
   }
   return out;
 }
@@ -97,31 +149,31 @@ std::string stripInputName(const std::string& input, const std::string& node) {
 }
 
 // Not inlined, as parseAttr.
-[[gnu::noinline]] Node parseNode(const json& n) {
+[[gnu::noinline]] Node parseNode(const JsonValue& n) {
   Node node;
-  if (!n.is_object() || !n.contains("name") || !n["name"].is_string() || !n.contains("op") || !n["op"].is_string())
-    throw Error("model JSON has a node without a name or an op");
-  node.name = n["name"].get<std::string>();
-  node.op = n["op"].get<std::string>();
-  if (n.contains("input")) {
-    for (const json& in : n["input"]) {
-      if (!in.is_string()) throw Error("node '" + node.name + "' has a non-string input");
-      const std::string s = in.get<std::string>();
-      if (!s.empty() && s[0] == '^') continue;  // control dependency: no data flows
-      node.inputs.push_back(stripInputName(s, node.name));
-    }
+  const JsonValue name = n["name"], op = n["op"];
+  if (!name.is(Kind::String) || !op.is(Kind::String)) throw Error("model JSON has a node without a name or an op");
+  node.name = name.text();
+  node.op = op.text();
+  const JsonValue inputs = n["input"];
+  if (!inputs.is(Kind::Array) && !inputs.is(Kind::Null)) notA("the inputs of node '" + node.name + "'", "a list");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const JsonValue in = inputs[i];
+    if (!in.is(Kind::String)) throw Error("node '" + node.name + "' has a non-string input");
+    const std::string s = in.text();
+    if (!s.empty() && s[0] == '^') continue;  // control dependency: no data flows
+    node.inputs.push_back(stripInputName(s, node.name));
   }
-  if (n.contains("attr") && n["attr"].is_object())
-    for (auto it = n["attr"].begin(); it != n["attr"].end(); ++it)
-      node.attrs[it.key()] = parseAttr(it.value(), node.name + "." + it.key());
+  for (const auto& [key, value] : n["attr"].members()) node.attrs[key] = parseAttr(value, AttrPlace{node.name, key});
   return node;
 }
 
-std::vector<Node> parseNodes(const json& topology) {
-  if (!topology.is_object() || !topology.contains("node") || !topology["node"].is_array())
-    throw Error("model JSON has no modelTopology.node list: not a TF.js graph model");
+std::vector<Node> parseNodes(const JsonValue& topology) {
+  const JsonValue list = topology["node"];
+  if (!list.is(Kind::Array)) throw Error("model JSON has no modelTopology.node list: not a TF.js graph model");
   std::vector<Node> nodes;
-  for (const json& n : topology["node"]) nodes.push_back(parseNode(n));
+  const size_t count = list.size();
+  for (size_t i = 0; i < count; ++i) nodes.push_back(parseNode(list[i]));
   return nodes;
 }
 
@@ -239,24 +291,98 @@ void decodeInto(std::vector<T>& out, int64_t count, F&& convert) noexcept {
   for (int64_t i = 0; i < count; ++i) out[static_cast<size_t>(i)] = convert(static_cast<size_t>(i));
 }
 
-Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* bytes, const std::string& storedName,
-                    int64_t count) {
-  const Stored stored = storedType(storedName);
-  Tensor t;
-  const std::string dtype = spec.value("dtype", std::string("float32"));
-  if (dtype != "float32" && dtype != "int32")
-    throw Error("weight '" + name + "' has dtype '" + dtype + "'; only float32 and int32 are supported");
-  t.dtype = dtype == "int32" ? DType::Int32 : DType::Float32;
-  const bool affine = stored == Stored::Uint8 || stored == Stored::Uint16;
-  const size_t codeBytes = stored == Stored::Uint8 ? 1 : 2;  // when affine
-  double scale = 1, min = 0;
-  if (affine) {
-    const json& q = spec["quantization"];
-    if (!q.contains("min") || !q.contains("scale") || !q["min"].is_number() || !q["scale"].is_number())
-      throw Error("weight '" + name + "' is quantized to " + storedName + " but has no numeric min and scale");
-    scale = q["scale"].get<double>();
-    min = q["min"].get<double>();
+// One weight of the manifest, checked: where its bytes are and how to read them.
+struct WeightSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t count = 1;
+  DType dtype = DType::Float32;
+  std::string stored;         // the bytes' dtype
+  double scale = 1, min = 0;  // when stored as uint8 or uint16
+};
+
+// A weightsManifest entry: its shards are one byte stream its weights are laid out in.
+struct WeightGroup {
+  std::vector<std::string> paths;
+  std::vector<WeightSpec> weights;
+};
+
+bool isAffine(const std::string& stored) { return stored == "uint8" || stored == "uint16"; }
+
+WeightSpec parseWeightSpec(const JsonValue& spec) {
+  const JsonValue nameValue = spec["name"], shapeValue = spec["shape"];
+  if (!nameValue.is(Kind::String) || !shapeValue.is(Kind::Array))
+    throw Error("model JSON has a weight entry without a name or a shape");
+  WeightSpec w;
+  w.name = nameValue.text();
+  const size_t rank = shapeValue.size();
+  for (size_t i = 0; i < rank; ++i) {
+    const JsonValue d = shapeValue[i];
+    const std::optional<int64_t> parsed = intOf(d);
+    if (!parsed) notAnInteger("a dimension of weight '" + w.name + "'", d);
+    const int64_t dim = *parsed;
+    if (dim < 0 || (dim > 0 && w.count > kMaxElements / dim))
+      throw Error("weight '" + w.name + "' has an invalid or too large shape " + shapeValue.dump());
+    w.count *= dim;
+    w.shape.push_back(dim);
   }
+  const JsonValue dtypeValue = spec["dtype"];
+  if (!dtypeValue.is(Kind::String) && !dtypeValue.is(Kind::Null))
+    notA("the dtype of weight '" + w.name + "'", "a string");
+  const std::string dtype = dtypeValue.is(Kind::Null) ? "float32" : dtypeValue.text();
+  w.stored = dtype;
+  if (spec.has("quantization")) {
+    const JsonValue q = spec["quantization"];
+    if (!q["dtype"].is(Kind::String)) throw Error("weight '" + w.name + "' has a quantization entry without a dtype");
+    w.stored = q["dtype"].text();
+    // As TF.js: anything else, float32 included, is not a quantization.
+    if (w.stored != "uint8" && w.stored != "uint16" && w.stored != "float16")
+      throw Error("weight '" + w.name + "' is quantized to '" + w.stored +
+                  "'; uint8, uint16 and float16 are supported");
+  }
+  bytesPerValue(w.stored, w.name);
+  if (dtype != "float32" && dtype != "int32")
+    throw Error("weight '" + w.name + "' has dtype '" + dtype + "'; only float32 and int32 are supported");
+  w.dtype = dtype == "int32" ? DType::Int32 : DType::Float32;
+  if (isAffine(w.stored)) {
+    const JsonValue q = spec["quantization"];
+    const JsonValue min = q["min"], scale = q["scale"];
+    if (!min.is(Kind::Number) || !scale.is(Kind::Number))
+      throw Error("weight '" + w.name + "' is quantized to " + w.stored + " but has no numeric min and scale");
+    w.scale = scale.number();
+    w.min = min.number();
+  }
+  return w;
+}
+
+std::vector<WeightGroup> parseManifest(const JsonValue& manifest) {
+  if (!manifest.is(Kind::Array)) throw Error("model JSON has no weightsManifest list");
+  std::vector<WeightGroup> groups;
+  for (size_t g = 0; g < manifest.size(); ++g) {
+    const JsonValue group = manifest[g];
+    const JsonValue paths = group["paths"], weights = group["weights"];
+    if (!paths.is(Kind::Array) || !weights.is(Kind::Array))
+      throw Error("model JSON has a weightsManifest entry without paths and weights");
+    WeightGroup out;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      if (!paths[i].is(Kind::String)) notA("a weight shard path", "a string");
+      out.paths.push_back(paths[i].text());
+    }
+    for (size_t i = 0; i < weights.size(); ++i) out.weights.push_back(parseWeightSpec(weights[i]));
+    groups.push_back(std::move(out));
+  }
+  return groups;
+}
+
+Tensor decodeWeight(const WeightSpec& w, const uint8_t* bytes) {
+  const Stored stored = storedType(w.stored);
+  const std::string& name = w.name;
+  const int64_t count = w.count;
+  Tensor t;
+  t.dtype = w.dtype;
+  const bool affine = isAffine(w.stored);
+  const size_t codeBytes = stored == Stored::Uint8 ? 1 : 2;  // when affine
+  const double scale = w.scale, min = w.min;
   // TF.js dequantizes in double (v * scale + min) and stores the result in a
   // Float32Array, or rounds it for int32; doing the same keeps bit parity.
   if (t.dtype == DType::Float32) {
@@ -292,23 +418,18 @@ Tensor decodeWeight(const json& spec, const std::string& name, const uint8_t* by
   return t;
 }
 
-std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vector<ShardView>& shards) {
-  if (!manifest.is_array()) throw Error("model JSON has no weightsManifest list");
+std::map<std::string, Tensor> decodeWeights(const std::vector<WeightGroup>& manifest,
+                                            const std::vector<ShardView>& shards) {
   std::map<std::string, Tensor> weights;
   size_t shardIndex = 0;
-  for (const json& group : manifest) {
-    if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() || !group.contains("weights") ||
-        !group["weights"].is_array())
-      throw Error("model JSON has a weightsManifest entry without paths and weights");
-    // A group's shards are one byte stream that its weights are laid out in.
-    const size_t groupShards = group["paths"].size();
+  for (const WeightGroup& group : manifest) {
     std::vector<uint8_t> joined;
     ShardView stream{nullptr, 0};
-    for (size_t s = 0; s < groupShards; ++s, ++shardIndex) {
+    for (size_t s = 0; s < group.paths.size(); ++s, ++shardIndex) {
       if (shardIndex >= shards.size())
-        throw Error("model JSON lists weight shard '" + group["paths"][s].get<std::string>() + "' but only " +
-                    std::to_string(shards.size()) + " shard(s) were given");
-      if (groupShards == 1) {
+        throw Error("model JSON lists weight shard '" + group.paths[s] + "' but only " + std::to_string(shards.size()) +
+                    " shard(s) were given");
+      if (group.paths.size() == 1) {
         stream = shards[shardIndex];  // the common case needs no copy
       } else {
         joined.insert(joined.end(), shards[shardIndex].data, shards[shardIndex].data + shards[shardIndex].size);
@@ -316,40 +437,16 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
       }
     }
     size_t offset = 0;
-    for (const json& spec : group["weights"]) {
-      if (!spec.is_object() || !spec.contains("name") || !spec["name"].is_string() || !spec.contains("shape") ||
-          !spec["shape"].is_array())
-        throw Error("model JSON has a weight entry without a name or a shape");
-      const std::string name = spec["name"].get<std::string>();
-      std::vector<int64_t> shape;
-      int64_t count = 1;
-      for (const json& d : spec["shape"]) {
-        const int64_t dim = toInt(d, "a dimension of weight '" + name + "'");
-        if (dim < 0 || (dim > 0 && count > kMaxElements / dim))
-          throw Error("weight '" + name + "' has an invalid or too large shape " + spec["shape"].dump());
-        count *= dim;
-        shape.push_back(dim);
-      }
-      std::string stored = spec.value("dtype", std::string("float32"));
-      if (spec.contains("quantization")) {
-        const json& q = spec["quantization"];
-        if (!q.is_object() || !q.contains("dtype") || !q["dtype"].is_string())
-          throw Error("weight '" + name + "' has a quantization entry without a dtype");
-        stored = q["dtype"].get<std::string>();
-        // As TF.js: anything else, float32 included, is not a quantization.
-        if (stored != "uint8" && stored != "uint16" && stored != "float16")
-          throw Error("weight '" + name + "' is quantized to '" + stored +
-                      "'; uint8, uint16 and float16 are supported");
-      }
-      const size_t bytes = static_cast<size_t>(count) * bytesPerValue(stored, name);
+    for (const WeightSpec& w : group.weights) {
+      const size_t bytes = static_cast<size_t>(w.count) * bytesPerValue(w.stored, w.name);
       if (offset + bytes > stream.size)
-        throw Error("weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
+        throw Error("weight '" + w.name + "' needs bytes " + std::to_string(offset) + ".." +
                     std::to_string(offset + bytes) + " of its shards, but they hold only " +
                     std::to_string(stream.size) + " bytes (missing or truncated shard?)");
-      Tensor t = decodeWeight(spec, name, stream.data + offset, stored, count);
-      t.shape = std::move(shape);
+      Tensor t = decodeWeight(w, stream.data + offset);
+      t.shape = w.shape;
       offset += bytes;
-      if (!weights.emplace(name, std::move(t)).second) throw Error("model JSON lists weight '" + name + "' twice");
+      if (!weights.emplace(w.name, std::move(t)).second) throw Error("model JSON lists weight '" + w.name + "' twice");
     }
     if (offset != stream.size)
       throw Error("weight shards hold " + std::to_string(stream.size) + " bytes but the manifest describes " +
@@ -361,19 +458,13 @@ std::map<std::string, Tensor> decodeWeights(const json& manifest, const std::vec
   return weights;
 }
 
-json parseJson(const std::string& text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(std::string("model JSON is malformed: ") + e.what());
-  }
-  if (!doc.is_object()) throw Error("model JSON is not an object");
-  if (doc.contains("format") && doc["format"].is_string() && doc["format"] != "graph-model")
-    throw Error("model JSON has format '" + doc["format"].get<std::string>() + "'; BodyPix needs a TF.js graph-model");
-  if (!doc.contains("modelTopology")) throw Error("model JSON has no modelTopology");
-  if (!doc.contains("weightsManifest")) throw Error("model JSON has no weightsManifest");
-  return doc;
+void checkDocument(const JsonValue& doc) {
+  if (!doc.is(Kind::Object)) throw Error("model JSON is not an object");
+  const JsonValue format = doc["format"];
+  if (format.is(Kind::String) && format.text() != "graph-model")
+    throw Error("model JSON has format '" + format.text() + "'; BodyPix needs a TF.js graph-model");
+  if (!doc.has("modelTopology")) throw Error("model JSON has no modelTopology");
+  if (!doc.has("weightsManifest")) throw Error("model JSON has no weightsManifest");
 }
 
 }  // namespace
@@ -417,45 +508,26 @@ const Tensor* GraphModel::weight(const std::string& name) const {
 
 struct ModelJson::Parsed {
   std::vector<Node> nodes;
-  json manifest;
+  std::vector<WeightGroup> manifest;
 };
 
-namespace {
-
-// f(), with a field of the wrong JSON type somewhere we did not check by
-// hand reported as such.
-template <typename F>
-auto structureChecked(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const json::exception& e) {
-    throw Error(std::string("model JSON has an unexpected structure: ") + e.what());
-  }
+ModelJson::ModelJson(const JsonValue& document) : parsed_(std::make_unique<Parsed>()) {
+  checkDocument(document);
+  parsed_->nodes = topologicalOrder(parseNodes(document["modelTopology"]));
+  parsed_->manifest = parseManifest(document["weightsManifest"]);
 }
 
-}  // namespace
-
-ModelJson::ModelJson(const std::string& text) : parsed_(std::make_unique<Parsed>()) {
-  structureChecked([&] {
-    json doc = parseJson(text);
-    parsed_->nodes = topologicalOrder(parseNodes(doc["modelTopology"]));
-    // The rest of the document (most of it) is freed now rather than after
-    // the weights: freeing it takes a while the first time.
-    parsed_->manifest = std::move(doc["weightsManifest"]);
-  });
-}
+ModelJson::ModelJson(const std::string& text) : ModelJson(JsonValue::parse(text)) {}
 
 ModelJson::~ModelJson() = default;
 
 GraphModel ModelJson::withWeights(const std::vector<ShardView>& shards) {
   if (!parsed_) throw Error("this model.json has given its model already");
   const std::unique_ptr<Parsed> parsed = std::move(parsed_);
-  return structureChecked([&] {
-    GraphModel model;
-    model.weights = decodeWeights(parsed->manifest, shards);
-    model.nodes = std::move(parsed->nodes);
-    return model;
-  });
+  GraphModel model;
+  model.weights = decodeWeights(parsed->manifest, shards);
+  model.nodes = std::move(parsed->nodes);
+  return model;
 }
 
 GraphModel parseGraphModel(const std::string& text, const std::vector<ShardView>& shards) {

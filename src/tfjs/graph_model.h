@@ -59,10 +59,13 @@ struct ShardView {
   size_t size;
 };
 
+class JsonValue;
+
 // model.json parsed ahead of its weights, which can then still be on their
-// way: the graph, and the manifest the shards are decoded by.
+// way: the graph, and the manifest the shards are decoded by, both checked.
 class ModelJson {
  public:
+  explicit ModelJson(const JsonValue& document);
   explicit ModelJson(const std::string& text);
   ~ModelJson();
 
