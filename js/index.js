@@ -73,11 +73,11 @@ async function loadOn(backend, config, c, url, explicitStride) {
   // downloads.
   let parsed = null;
   let rejected = null;
-  const parse = (document) => {
+  const parse = (modelJson) => {
     discard(parsed);
     rejected = null;
     parsed = engine.then((e) => {
-      const pending = e.module.parseModel(document);
+      const pending = e.module.parseModel(modelJson);
       clock.mark('modelJson');
       return pending;
     });

@@ -98,7 +98,7 @@ export const DEFAULT_CACHE_NAME = 'bodypix-wasm-models';
 // signal, stallTimeout, retries and retryDelay: see download.js. cacheModel
 // (true, or a Cache API store name) serves files from the browser's Cache
 // API, and keeps those it fetched there once accept() resolved.
-// onModelJson(document) gets model.json, parsed, as soon as it is in, before
+// onModelJson(parsed) gets model.json, parsed, as soon as it is in, before
 // the weight shards are (again if a cached model fails and is fetched anew).
 export async function fetchModelFiles(modelUrl, options = {}, accept = (files) => files) {
   const { onProgress, onModelJson, allowAnyShardPath = false, cacheModel = false } = options;
@@ -170,18 +170,18 @@ async function attempt(modelUrl, settings, accept, cached) {
 
 async function readModel(modelUrl, { onProgress, onModelJson, allowAnyShardPath }, read) {
   const json = new TextDecoder().decode(await read(modelUrl));
-  let document;
+  let parsed;
   try {
-    document = JSON.parse(json);
+    parsed = JSON.parse(json);
   } catch (e) {
     throw new Error(`${modelUrl} is not a model.json file: ${e.message}`);
   }
-  const manifest = document?.weightsManifest;
+  const manifest = parsed?.weightsManifest;
   if (!Array.isArray(manifest)) throw new Error(`${modelUrl} has no weightsManifest: it is not a TF.js graph model`);
   // Read here, not by the engine: the shards download while it compiles.
   const paths = manifest.flatMap((group) => (Array.isArray(group?.paths) ? group.paths : []));
   paths.forEach((p) => checkShardPath(p, allowAnyShardPath));
-  onModelJson?.(document);
+  onModelJson?.(parsed);
   // Only for progress reports: the engine checks the manifest itself.
   const total = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])).reduce((sum, w) => {
     const bytes = { uint8: 1, uint16: 2, float16: 2 }[w?.quantization?.dtype] ?? 4;
