@@ -16,7 +16,9 @@
 // each photo of photos= (default: a 513x513 and a 1049x861 one).
 // firstmask=0 skips it; firstmask=only runs nothing else; mbps=N throttles
 // its pages' network to N Mbit/s (a first visit over a real link, where the
-// engine's start overlaps the download).
+// engine's start overlaps the download); against=<folder> adds our page
+// with another build in turn (the folder holds its bodypix-wasm.js and
+// engine files, e.g. a copy of dist/ from before a change).
 //   node scripts/bench-browser.mjs [key=value ...]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,12 +37,25 @@ const firstMaskMode = query.get('firstmask') ?? '1';
 query.delete('firstmask');
 const mbps = query.has('mbps') ? Number(query.get('mbps')) : null;
 query.delete('mbps');
+const against = query.get('against');
+query.delete('against');
+if (against && !fs.existsSync(path.join(against, 'bodypix-wasm.js'))) {
+  throw new Error(`against=${against} has no bodypix-wasm.js: give a folder holding another build's dist/ files`);
+}
 if (mbps !== null && !(mbps > 0)) throw new Error(`mbps must be a positive number of Mbit/s, not ${query.get('mbps')}`);
 const FIRST_MASK_PHOTOS = ['tennis-player-and-crowd-513x513.jpg', 'three-people-office-1049x861.jpg'];
-const FIRST_MASK_PAGES = { ours: 'first-mask.html', [PEER]: 'first-mask-tfjs.html' };
+// Each page in turn: its file and its query beyond the photo.
+const FIRST_MASK_PAGES = {
+  ours: ['first-mask.html', {}],
+  ...(against ? { against: ['first-mask.html', { engine: '/against/' }] } : {}),
+  [PEER]: ['first-mask-tfjs.html', {}],
+};
 if (!Number.isInteger(colds) || colds < 1) throw new Error(`colds must be a whole number of runs, not ${colds}`);
 const models = path.join(sharedDir, 'models');
-const site = await serveSite({ models: fs.existsSync(models) ? models : null, shared: sharedDir });
+const site = await serveSite({
+  models: fs.existsSync(models) ? models : null, shared: sharedDir,
+  extraMounts: against ? { '/against': path.resolve(against) } : {},
+});
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 // What a page sets window[name] to when it is done. The page polls for it
 // itself: Playwright's waitForFunction would first inject its ~300 KB
@@ -105,7 +120,7 @@ function combine(entries) {
 }
 
 // window.firstMask of one first-mask page in a fresh context.
-async function firstMask(file, photo) {
+async function firstMask([file, extra], photo) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -119,7 +134,7 @@ async function firstMask(file, photo) {
       });
     }
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    const q = new URLSearchParams({ photo });
+    const q = new URLSearchParams({ photo, ...extra });
     if (query.get('flavour')) q.set('flavour', query.get('flavour'));
     await page.goto(`${site.url}${file}?${q}`);
     const result = await pageResult(page, 'firstMask', 300_000);
@@ -140,17 +155,19 @@ async function firstMaskTable() {
   for (const photo of photos) {
     const runs = Object.fromEntries(Object.keys(FIRST_MASK_PAGES).map((k) => [k, []]));
     for (let i = 0; i < colds; i++) {
-      for (const [key, file] of Object.entries(FIRST_MASK_PAGES)) runs[key].push(await firstMask(file, photo));
+      for (const [key, page] of Object.entries(FIRST_MASK_PAGES)) runs[key].push(await firstMask(page, photo));
     }
     const total = (key) => median(runs[key].map((r) => r.marks.mask));
     for (const [key, list] of Object.entries(runs)) {
       const phase = (from, to) => Math.round(median(list.map((r) => r.marks[to] - r.marks[from])));
       const masks = list.map((r) => r.marks.mask);
-      console.log(`| ${list[0].backend} | ${list[0].photo} | ${Math.round(total(key))} (${Math.round(Math.min(...masks))}-` +
+      const name = key === 'against' ? `${list[0].backend} (${against})` : list[0].backend;
+      console.log(`| ${name} | ${list[0].photo} | ${Math.round(total(key))} (${Math.round(Math.min(...masks))}-` +
         `${Math.round(Math.max(...masks))}) | ${phase('start', 'imported')} | ${phase('imported', 'loaded')} | ` +
         `${phase('loaded', 'mask')} | ${(total(key) / total(PEER)).toFixed(2)}x |`);
     }
     phaseLines.push(ourPhases(runs.ours));
+    if (against) phaseLines.push(`  ${against}: ${ourPhases(runs.against)}`);
   }
   console.log(`\nwhere our cold start went (medians; load() phases end at ms since load() began, overlapping):`);
   for (const line of phaseLines) console.log(line);

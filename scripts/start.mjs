@@ -50,13 +50,15 @@ const listSamples = (imagesDir) => (isDir(imagesDir)
   : []);
 
 // Starts the site server; resolves to serve()'s {url, port, close()} plus
-// what it found ({models, samples}). models / shared: folders or null.
-export async function serveSite({ port = 0, models = null, shared = null } = {}) {
+// what it found ({models, samples}). models / shared: folders or null;
+// extraMounts: more {url prefix: folder}.
+export async function serveSite({ port = 0, models = null, shared = null, extraMounts = {} } = {}) {
   const mounts = {
     '/': path.join(repo, 'web'),
     '/js': path.join(repo, 'js'),
     '/dist': path.join(repo, 'dist'),
     '/models': path.join(repo, 'models'),
+    ...extraMounts,
   };
   for (const folder of VENDOR_FOLDERS) {
     const dir = path.join(repo, 'node_modules', folder);

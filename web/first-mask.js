@@ -18,10 +18,14 @@ const marks = {};
 const mark = (name) => { marks[name] = performance.now(); };
 
 async function ours() {
-  // The bundle, as a page without a build step of its own would import it.
-  const bodyPix = await import('/dist/bodypix-wasm.js');
+  // The bundle, as a page without a build step of its own would import it;
+  // another build's engine files sit beside its bundle.
+  const engine = params.get('engine');
+  const bodyPix = await import(`${engine ?? '/dist/'}bodypix-wasm.js`);
   mark('imported');
-  const net = await bodyPix.load({ ...CONFIG, flavour: params.get('flavour') ?? undefined });
+  const net = await bodyPix.load({
+    ...CONFIG, flavour: params.get('flavour') ?? undefined, wasmPath: engine ? new URL(engine, location.href) : undefined,
+  });
   mark('loaded');
   await decoded;
   return { net, name: net.backend };
