@@ -18,7 +18,7 @@ const OUTPUT = path.join(repoRoot, 'test-output');
 const PHOTO = 'three-people-office-1049x861.jpg';
 const FAKE_CAMERA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
-async function setUp(t) {
+async function setUp(t, extraMounts = {}) {
   const files = [
     'models/bodypix/mobilenet/quant2/075/model-stride16.json',
     'models/bodypix/mobilenet/quant2/050/model-stride16.json',
@@ -27,7 +27,7 @@ async function setUp(t) {
   if (!requireShared(t, files)) return null;
   const browser = await launchBrowser(t, { args: FAKE_CAMERA });
   if (!browser) return null;
-  const site = await serveSite({ models: path.join(sharedDir, 'models'), shared: sharedDir });
+  const site = await serveSite({ models: path.join(sharedDir, 'models'), shared: sharedDir, extraMounts });
   t.after(() => site.close());
   fs.mkdirSync(OUTPUT, { recursive: true });
   return { browser, site };
@@ -122,11 +122,13 @@ test('the demo segments a sample photo in its worker, as the engine does in Node
 });
 
 test('the first-mask pages segment one photo, ours and body-pix on tfjs-wasm, with the same people', async (t) => {
-  const s = await setUp(t);
+  // bench:browser's against= serves another build's folder: here dist/ again.
+  const s = await setUp(t, { '/another-build': path.join(repoRoot, 'dist') });
   if (!s) return;
   const results = {};
-  for (const file of ['first-mask.html', 'first-mask-tfjs.html']) {
-    const { page, errors } = await openPage(t, s.browser, `${s.site.url}${file}?photo=${PHOTO}`);
+  for (const file of ['first-mask.html', 'first-mask-tfjs.html', 'first-mask.html?engine=/another-build/']) {
+    const url = `${s.site.url}${file}${file.includes('?') ? '&' : '?'}photo=${PHOTO}`;
+    const { page, errors } = await openPage(t, s.browser, url);
     await page.waitForFunction(() => window.firstMask, null, { timeout: 120_000 });
     const r = await page.evaluate(() => window.firstMask);
     assert.equal(r.error, undefined, `${file}: ${r.error}`);
@@ -134,6 +136,12 @@ test('the first-mask pages segment one photo, ours and body-pix on tfjs-wasm, wi
     const { start, imported, loaded, mask } = r.marks;
     assert.ok(start < imported && imported < loaded && loaded < mask, `${file}: marks in order ${JSON.stringify(r.marks)}`);
     assert.deepEqual(errors, []);
+    if (file.includes('engine=')) {
+      const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+      for (const name of ['bodypix-wasm.js', 'bodypix-relaxed-simd-threads.wasm']) {
+        assert.ok(fetched.includes(`/another-build/${name}`) && !fetched.includes(`/dist/${name}`), `${name} from ${fetched}`);
+      }
+    }
     results[file] = r;
   }
   assert.match(results['first-mask.html'].backend, /^wasm-relaxed-simd-threads$/);
@@ -143,9 +151,10 @@ test('the first-mask pages segment one photo, ours and body-pix on tfjs-wasm, wi
     assert.ok(timings[phase] > 0, `loadTimings.${phase}: ${JSON.stringify(timings)}`);
   }
   assert.equal(results['first-mask-tfjs.html'].backend, 'tfjs-wasm');
-  const [ours, theirs] = Object.values(results).map((r) => r.personPixels);
+  const [ours, theirs, another] = Object.values(results).map((r) => r.personPixels);
   assert.ok(ours > 0.05 * 1049 * 861, `three people should cover the photo (${ours} pixels)`);
   assert.ok(Math.abs(ours - theirs) < 0.01 * ours, `person pixels: ours ${ours}, tfjs-wasm ${theirs}`);
+  assert.equal(another, ours, 'the same build from another folder');
 });
 
 test('the demo takes photos from its file input and from a drop, and follows its controls', async (t) => {
