@@ -298,6 +298,7 @@ struct WeightSpec {
   int64_t count = 1;
   DType dtype = DType::Float32;
   std::string stored;         // the bytes' dtype
+  size_t bytes = 0;           // in the shards
   double scale = 1, min = 0;  // when stored as uint8 or uint16
 };
 
@@ -331,8 +332,8 @@ WeightSpec parseWeightSpec(const JsonValue& spec) {
     notA("the dtype of weight '" + w.name + "'", "a string");
   const std::string dtype = dtypeValue.is(Kind::Null) ? "float32" : dtypeValue.text();
   w.stored = dtype;
-  if (spec.has("quantization")) {
-    const JsonValue q = spec["quantization"];
+  const JsonValue q = spec["quantization"];
+  if (!q.is(Kind::Null)) {
     if (!q["dtype"].is(Kind::String)) throw Error("weight '" + w.name + "' has a quantization entry without a dtype");
     w.stored = q["dtype"].text();
     // As TF.js: anything else, float32 included, is not a quantization.
@@ -340,12 +341,11 @@ WeightSpec parseWeightSpec(const JsonValue& spec) {
       throw Error("weight '" + w.name + "' is quantized to '" + w.stored +
                   "'; uint8, uint16 and float16 are supported");
   }
-  bytesPerValue(w.stored, w.name);
+  w.bytes = static_cast<size_t>(w.count) * bytesPerValue(w.stored, w.name);
   if (dtype != "float32" && dtype != "int32")
     throw Error("weight '" + w.name + "' has dtype '" + dtype + "'; only float32 and int32 are supported");
   w.dtype = dtype == "int32" ? DType::Int32 : DType::Float32;
   if (isAffine(w.stored)) {
-    const JsonValue q = spec["quantization"];
     const JsonValue min = q["min"], scale = q["scale"];
     if (!min.is(Kind::Number) || !scale.is(Kind::Number))
       throw Error("weight '" + w.name + "' is quantized to " + w.stored + " but has no numeric min and scale");
@@ -438,7 +438,7 @@ std::map<std::string, Tensor> decodeWeights(const std::vector<WeightGroup>& mani
     }
     size_t offset = 0;
     for (const WeightSpec& w : group.weights) {
-      const size_t bytes = static_cast<size_t>(w.count) * bytesPerValue(w.stored, w.name);
+      const size_t bytes = w.bytes;
       if (offset + bytes > stream.size)
         throw Error("weight '" + w.name + "' needs bytes " + std::to_string(offset) + ".." +
                     std::to_string(offset + bytes) + " of its shards, but they hold only " +

@@ -21,6 +21,12 @@ std::optional<int64_t> wholeInt64(double d) {
   return static_cast<int64_t>(d);
 }
 
+// JSON has no place for a NUL byte, and both parsers would end the text at
+// one and read what came before as the whole document.
+void refuseNul(const std::string& text) {
+  if (text.find('\0') != std::string::npos) throw Error("model JSON is malformed: it holds a NUL byte");
+}
+
 }  // namespace
 }  // namespace bodypix
 
@@ -189,6 +195,7 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 JsonValue JsonValue::parse(const std::string& text) {
+  refuseNul(text);
   const val result = val::take_ownership(bodypix_json_parse(text.data(), text.size()));
   const val error = result["error"];
   if (!error.isUndefined()) throw Error("model JSON is malformed: " + error.as<std::string>());
@@ -314,6 +321,7 @@ JsonValue::JsonValue(std::shared_ptr<const json> root, const json* node)
       kind_(kindOf(*node)) {}
 
 JsonValue JsonValue::parse(const std::string& text) {
+  refuseNul(text);
   auto root = std::make_shared<json>();
   try {
     *root = json::parse(text);

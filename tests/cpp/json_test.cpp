@@ -76,6 +76,8 @@ TEST_CASE("a JSON value dumps as JSON, for messages", "[json]") {
 TEST_CASE("text that is not JSON is an Error saying so", "[json][errors]") {
   for (const char* text : {"", "{", "[1,]", "{\"a\" 1}", "nul"})
     CHECK_THROWS_WITH(JsonValue::parse(text), Catch::StartsWith("model JSON is malformed: "));
+  // A NUL after a whole document: JSON.parse must not see the text end there.
+  CHECK_THROWS_WITH(JsonValue::parse(std::string("{}\0{", 4)), Catch::StartsWith("model JSON is malformed: "));
 }
 
 TEST_CASE("a deeply nested document reads, and is null past what the engine reads", "[json]") {
