@@ -140,8 +140,6 @@ size_t BodyPixModel::threads() const {
   return network_->threads();
 }
 
-pthreadpool_t BodyPixModel::imagePool() const { return network_->lastRunThreads() > 1 ? network_->pool() : nullptr; }
-
 Prediction BodyPixModel::predict(const Image& image, double internalResolution) {
   start();
   timings_ = {};
@@ -157,7 +155,7 @@ Prediction BodyPixModel::predict(const Image& image, double internalResolution) 
   heads.padding = image::preprocess(image.pixels, channels, image.height, image.width, target.height, target.width,
                                     architecture_ == Architecture::MobileNetV1 ? image::Normalization::MobileNet
                                                                                : image::Normalization::ResNet,
-                                    input_.data(), imagePool());
+                                    input_.data(), network_->pool());
   timings_.preprocess = clock.lap();
   network_->run(input_.data(), static_cast<size_t>(target.height), static_cast<size_t>(target.width));
   timings_.inference = clock.lap();
@@ -229,7 +227,7 @@ Segmentation<uint8_t> BodyPixModel::segmentMask(const Image& image, const Segmen
                                                 Prediction& heads) {
   return segment<uint8_t>(image, config, heads, [&](uint8_t* mask) {
     image::segmentationMask(heads.data[kSegments], outputGeometry(heads, image), config.segmentationThreshold, mask,
-                            imagePool());
+                            network_->pool());
   });
 }
 
@@ -244,7 +242,7 @@ Segmentation<int32_t> BodyPixModel::segmentParts(const Image& image, const Segme
   return segment<int32_t>(image, config, heads, [&](int32_t* parts) {
     image::partSegmentation(heads.data[kSegments], heads.data[kPartHeatmaps],
                             static_cast<int>(heads.shapes[kPartHeatmaps].c), outputGeometry(heads, image),
-                            config.segmentationThreshold, parts, mask, imagePool());
+                            config.segmentationThreshold, parts, mask, network_->pool());
   });
 }
 

@@ -111,10 +111,6 @@ class BodyPixModel {
   const Timings& lastTimings() const { return timings_; }
 
  private:
-  // The threads for the image work around a run (pre-processing, mask, part
-  // map): those of the network's last run, so a first run alone has its
-  // image work alone too (network.h says why).
-  pthreadpool_t imagePool() const;
   std::vector<decode::Pose> poses(const Prediction& heads, const Image& image, const decode::PoseConfig& config) const;
   // predict() into `heads`, then `fill(segmentData)` per pixel, then the poses.
   template <typename T, typename Fill>

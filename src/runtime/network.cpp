@@ -4,28 +4,12 @@
 #include <string>
 #include <thread>
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/em_js.h>
-#endif
-
 #include "error.h"
 #include "warmup/warm_up.h"
-
-// struct xnn_runtime, for its pool: XNNPACK has no call that runs a runtime
-// without the pool it was made with.
-#include "xnnpack/subgraph.h"
 
 // The build sets it to what the Wasm flavour can start (1 without threads).
 #ifndef BODYPIX_MAX_THREADS
 #define BODYPIX_MAX_THREADS 1
-#endif
-
-#ifdef __EMSCRIPTEN__
-// A page's main thread may not Atomics.wait: Emscripten waits there by
-// spinning, on a core of its own.
-EM_JS(int, callerWaitsBySpinning, (), { return typeof window == 'object'; });
-#else
-static int callerWaitsBySpinning() { return 0; }
 #endif
 
 namespace bodypix {
@@ -47,23 +31,7 @@ pthreadpool_t sharedPool(size_t threads) {
   return pool;
 }
 
-// Whether a network with a pool has run in this module yet (runs never
-// overlap).
-bool pooledNetworkHasRun = false;
-
 }  // namespace
-
-// The first run of a fresh engine overlaps V8 optimising its hot functions on
-// background threads. A pool of two threads on two cores, one of which spins
-// whenever it waits, leaves that work no core of its own, and every operator
-// then waits at its barrier for whichever thread the OS has set aside: at
-// 513x513 such a run's inference measured ~5x a steady pooled one (67-76 vs
-// 13 ms), this thread alone ~2.6x. Larger pools gain more than the barriers
-// cost, a spare core takes V8's work, and a thread that sleeps while it
-// waits gives its core up (in node the pooled first run was the faster).
-bool firstRunAlone(size_t poolThreads, size_t cores, bool callerSpins, bool pooledRunBefore) {
-  return poolThreads == 2 && cores <= 2 && callerSpins && !pooledRunBefore;
-}
 
 Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built)) {
   // More threads than cores would not help.
@@ -76,8 +44,6 @@ Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built))
   if (status != xnn_status_success)
     throw Error("XNNPACK could not create a runtime for the model (status " + std::to_string(static_cast<int>(status)) +
                 ")");
-  alone_ = pool_ && firstRunAlone(pthreadpool_get_threads_count(pool_), cores, callerWaitsBySpinning() != 0,
-                                  pooledNetworkHasRun);
   outputs_.resize(built_.outputIds.size());
   shapes_.resize(built_.outputIds.size());
 }
@@ -85,8 +51,6 @@ Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built))
 Network::~Network() { xnn_delete_runtime(runtime_); }
 
 size_t Network::threads() const { return pool_ ? pthreadpool_get_threads_count(pool_) : 1; }
-
-size_t Network::lastRunThreads() const { return alone_ ? 1 : threads(); }
 
 // XNNPACK on wasm32 computes byte sizes and offsets in 32 bits: with a few GB
 // of activations they wrap and the runtime writes outside its buffers (seen
@@ -137,7 +101,6 @@ void Network::reshape(size_t height, size_t width) {
 
 void Network::run(const float* input, size_t height, size_t width) {
   if (height == 0 || width == 0) throw Error("the network input must not be empty");
-  if (alone_ && pooledNetworkHasRun) alone_ = false;
   if (height != height_ || width != width_) reshape(height, width);
   // Pad and max-pooling kernels read whole vectors, up to XNN_EXTRA_BYTES
   // past the end of their input; callers' buffers are exactly sized. The copy
@@ -150,15 +113,7 @@ void Network::run(const float* input, size_t height, size_t width) {
   for (size_t i = 0; i < outputs_.size(); ++i) externals.push_back({built_.outputIds[i], outputs_[i].data()});
   if (xnn_setup_runtime_v2(runtime_, externals.size(), externals.data()) != xnn_status_success)
     throw Error("XNNPACK could not set up the runtime");
-  // XNNPACK binds a runtime to its pool for good. Reshaped and set up with
-  // the pool as every other run, it runs alone with none: the operators then
-  // go through the same tiles in turn on this thread, which computes each
-  // output exactly as a pool thread would.
-  runtime_->threadpool = alone_ ? nullptr : pool_;
-  const xnn_status status = xnn_invoke_runtime(runtime_);
-  runtime_->threadpool = pool_;
-  if (status != xnn_status_success) throw Error("XNNPACK failed to run the network");
-  if (pool_) pooledNetworkHasRun = true;
+  if (xnn_invoke_runtime(runtime_) != xnn_status_success) throw Error("XNNPACK failed to run the network");
 }
 
 }  // namespace bodypix

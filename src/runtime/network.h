@@ -17,12 +17,6 @@ struct Shape4 {
   size_t size() const { return n * h * w * c; }
 };
 
-// Whether a network on a pool of poolThreads makes its first run on the
-// calling thread alone (and the pool from its second run on): callerSpins
-// says the calling thread waits by spinning, pooledRunBefore that a network
-// has run on the pool already.
-bool firstRunAlone(size_t poolThreads, size_t cores, bool callerSpins, bool pooledRunBefore);
-
 class Network {
  public:
   // threads: 0 means one per core; capped at what the build can start. Any
@@ -36,9 +30,6 @@ class Network {
   const BuiltSubgraph& subgraph() const { return built_; }
   size_t outputCount() const { return outputs_.size(); }
   size_t threads() const;
-  // The threads the last run used (or the next one will, before any): the
-  // first run of a fresh engine may use one (network.cpp says when).
-  size_t lastRunThreads() const;
   // The network's threads, for other work between runs (nullptr: one thread).
   pthreadpool_t pool() const { return pool_; }
 
@@ -59,7 +50,6 @@ class Network {
   BuiltSubgraph built_;
   pthreadpool_t pool_ = nullptr;
   xnn_runtime_t runtime_ = nullptr;
-  bool alone_ = false;  // the next run leaves the pool out (firstRunAlone)
   size_t height_ = 0, width_ = 0;
   std::vector<float> input_;  // the caller's input, with XNNPACK's slack
   std::vector<std::vector<float>> outputs_;

@@ -1,6 +1,4 @@
-// The network's threads: a fresh engine's first run on the calling thread
-// alone where the pool would take every core, the pool afterwards, and the
-// same outputs either way.
+// The network's threads: the pool gives the outputs of one thread.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -14,17 +12,7 @@
 
 using namespace bodypix;
 
-TEST_CASE("only a two-thread pool on two cores, waited for by spinning, makes a first run alone") {
-  CHECK(firstRunAlone(2, 2, true, false));
-  CHECK(firstRunAlone(2, 1, true, false));
-  CHECK_FALSE(firstRunAlone(2, 2, true, true));    // not the engine's first pooled run
-  CHECK_FALSE(firstRunAlone(2, 2, false, false));  // the caller sleeps while it waits
-  CHECK_FALSE(firstRunAlone(2, 4, true, false));   // a core is left for V8
-  CHECK_FALSE(firstRunAlone(3, 2, true, false));
-  CHECK_FALSE(firstRunAlone(4, 4, true, false));
-}
-
-TEST_CASE("a pooled network gives one thread's outputs, on its first run and on the pool") {
+TEST_CASE("a pooled network gives one thread's outputs, run after run") {
   const warmup::ModelFiles mini = warmup::miniModel();
   const GraphModel graph = parseGraphModel(mini.json, {{mini.shard.data(), mini.shard.size()}});
   const std::vector<std::string>& heads = BodyPixModel::headNames(Architecture::MobileNetV1);
@@ -40,19 +28,12 @@ TEST_CASE("a pooled network gives one thread's outputs, on its first run and on 
 
   Network alone(buildSubgraph(graph, heads), 1);
   alone.run(input.data(), h, w);
-  CHECK(alone.lastRunThreads() == 1);
+  CHECK(alone.threads() == 1);
   const std::vector<std::vector<float>> expected = outputs(alone);
 
   Network pooled(buildSubgraph(graph, heads), 2);
-  std::vector<size_t> runThreads;
   for (int run = 0; run < 3; ++run) {
     pooled.run(input.data(), h, w);
-    runThreads.push_back(pooled.lastRunThreads());
     CHECK(outputs(pooled) == expected);  // bit for bit
   }
-  // The pool (where the build has threads) from the second run on, whatever
-  // the first used.
-  CHECK((runThreads[0] == 1 || runThreads[0] == pooled.threads()));
-  CHECK(runThreads[1] == pooled.threads());
-  CHECK(runThreads[2] == pooled.threads());
 }
