@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "graph/builder.h"
+#include "runtime/allocator.h"
 
 namespace bodypix {
 namespace graph {
@@ -242,7 +243,7 @@ void Builder::translate(const Node& n) {
 void initializeXnnpack() {
   static std::once_flag once;
   static xnn_status status = xnn_status_uninitialized;
-  std::call_once(once, [] { status = xnn_initialize(nullptr); });
+  std::call_once(once, [] { status = xnn_initialize(xnnpackAllocator()); });
   if (status != xnn_status_success) throw Error("XNNPACK failed to initialise (unsupported CPU or out of memory)");
 }
 

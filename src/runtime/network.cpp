@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "error.h"
+#include "runtime/allocator.h"
 #include "warmup/warm_up.h"
 
 // The build sets it to what the Wasm flavour can start (1 without threads).
@@ -25,7 +26,9 @@ pthreadpool_t sharedPool(size_t threads) {
   static const pthreadpool_t pool = [threads] {
     // The warm-up's thread holds the Worker the pool needs.
     warmup::finish();
-    return pthreadpool_create(threads);
+    const pthreadpool_t created = pthreadpool_create(threads);
+    faultInWith(created);
+    return created;
   }();
   if (!pool) throw Error("could not create a thread pool of " + std::to_string(threads) + " threads");
   return pool;
