@@ -93,7 +93,10 @@ class Builder {
                     const std::array<uint32_t, 2>& stride, const std::array<uint32_t, 2>& dilation,
                     const WindowPadding& pad);
   Value& defineValue(const std::string& name, std::vector<size_t> shape, size_t rule);
-  uint32_t defineStatic(std::vector<float> data, const std::vector<size_t>& shape, const Node& node);
+  // Weights: what a convolution packs when its runtime is made (so they are
+  // freed then); Operand: what an op reads at every run.
+  enum class Static { Weights, Operand };
+  uint32_t defineStatic(std::vector<float> data, const std::vector<size_t>& shape, const Node& node, Static use);
   xnn_subgraph_t sub() { return result_.subgraph.get(); }
   // The op table: which define* function translates a node.
   void translate(const Node& n);

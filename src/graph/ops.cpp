@@ -98,8 +98,8 @@ void Builder::defineConvolution(const Node& n, bool depthwise) {
   std::vector<float> weights = depthwise ? filter.f32 : transposed(filter.f32.data(), kh * kw * ci, co);
   const std::vector<size_t> filterShape = depthwise ? std::vector<size_t>{1, kh, kw, ci * co}
                                                     : std::vector<size_t>{co, kh, kw, ci};
-  const uint32_t filterId = defineStatic(std::move(weights), filterShape, n);
-  const uint32_t biasId = e.bias ? defineStatic(e.bias->f32, {outChannels}, n) : XNN_INVALID_VALUE_ID;
+  const uint32_t filterId = defineStatic(std::move(weights), filterShape, n, Static::Weights);
+  const uint32_t biasId = e.bias ? defineStatic(e.bias->f32, {outChannels}, n, Static::Weights) : XNN_INVALID_VALUE_ID;
 
   const size_t rule = windowRule(n, x, {static_cast<uint32_t>(kh), static_cast<uint32_t>(kw)}, {sh, sw}, {dh, dw}, pad);
   const Value& y = defineValue(e.last, {1, nominal_[rule][0], nominal_[rule][1], outChannels}, rule);
@@ -136,7 +136,7 @@ Value Builder::operand(const Node& n, size_t input) {
     Value c;
     c.shape.assign(t->shape.begin(), t->shape.end());
     if (c.shape.empty()) c.shape = {1};
-    c.id = defineStatic(t->f32, c.shape, n);
+    c.id = defineStatic(t->f32, c.shape, n, Static::Operand);
     // Broadcasting aligns the last axes: [h, w, c] or [1, h, w, c].
     const size_t rank = c.shape.size();
     SpatialRule fixed{SpatialRule::Fixed, n.name};
@@ -202,7 +202,7 @@ void Builder::defineMaxPool(const Node& n) {
     }
     const Epilogue e = absorbEpilogue(n.name, Epilogue{}, false);
     const size_t c = x.shape[3];
-    const uint32_t filterId = defineStatic(std::vector<float>(c, 1.0f), {1, 1, 1, c}, n);
+    const uint32_t filterId = defineStatic(std::vector<float>(c, 1.0f), {1, 1, 1, c}, n, Static::Weights);
     const Value& y = defineValue(e.last, {1, oh, ow, c}, rule);
     check(xnn_define_depthwise_convolution_2d(sub(), 0, 0, 0, 0, 1, 1, sh, sw, 1, 1, 1, c, e.lo, e.hi, x.id, filterId,
                                               XNN_INVALID_VALUE_ID, y.id, 0),

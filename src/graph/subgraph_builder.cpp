@@ -215,10 +215,12 @@ Value& Builder::defineValue(const std::string& name, std::vector<size_t> shape, 
   return values_[name] = v;
 }
 
-uint32_t Builder::defineStatic(std::vector<float> data, const std::vector<size_t>& shape, const Node& node) {
-  result_.staticData.push_back(std::move(data));
+uint32_t Builder::defineStatic(std::vector<float> data, const std::vector<size_t>& shape, const Node& node,
+                               Static use) {
+  std::deque<std::vector<float>>& kept = use == Static::Weights ? result_.weights : result_.operands;
+  kept.push_back(std::move(data));
   uint32_t id;
-  check(xnn_define_tensor_value(sub(), xnn_datatype_fp32, shape.size(), shape.data(), result_.staticData.back().data(),
+  check(xnn_define_tensor_value(sub(), xnn_datatype_fp32, shape.size(), shape.data(), kept.back().data(),
                                 XNN_INVALID_VALUE_ID, 0, &id),
         node, "a constant tensor");
   return id;

@@ -46,8 +46,11 @@ struct BuiltSubgraph {
   // Bytes of every tensor the subgraph computes (input included) at the
   // nominal input size; they grow with the input's area.
   uint64_t nominalActivationBytes = 0;
-  // XNNPACK reads static tensors from these for as long as a runtime exists.
-  std::deque<std::vector<float>> staticData;
+  // The static tensors' data. XNNPACK packs convolutions' weights into its
+  // own buffers when it makes a runtime, after which they can go (their
+  // pages then serve the first run); it reads operands at every run.
+  std::deque<std::vector<float>> weights;
+  std::deque<std::vector<float>> operands;
   std::vector<SpatialRule> spatial;
 
   // Throws bodypix::Error, naming the node, if some window of the network

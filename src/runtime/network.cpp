@@ -47,6 +47,7 @@ Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built))
   if (status != xnn_status_success)
     throw Error("XNNPACK could not create a runtime for the model (status " + std::to_string(static_cast<int>(status)) +
                 ")");
+  built_.weights.clear();
   outputs_.resize(built_.outputIds.size());
   shapes_.resize(built_.outputIds.size());
 }

@@ -27,7 +27,6 @@ class Network {
   Network& operator=(const Network&) = delete;
 
   size_t inputChannels() const { return built_.inputChannels; }
-  const BuiltSubgraph& subgraph() const { return built_; }
   size_t outputCount() const { return outputs_.size(); }
   size_t threads() const;
   // The network's threads, for other work between runs (nullptr: one thread).
