@@ -147,17 +147,17 @@ Prediction BodyPixModel::predict(const Image& image, double internalResolution) 
   const int channels = channelsOf(image);
   const image::Size target = image::toInputResolutionHeightAndWidth(internalResolution, outputStride_, image.height,
                                                                     image.width);
-  network_->checkSize(static_cast<size_t>(target.height), static_cast<size_t>(target.width));
-  input_.resize(static_cast<size_t>(target.height) * static_cast<size_t>(target.width) * 3);
+  const size_t height = static_cast<size_t>(target.height), width = static_cast<size_t>(target.width);
+  float* input = network_->input(height, width);
   Prediction heads;
   heads.inputHeight = target.height;
   heads.inputWidth = target.width;
   heads.padding = image::preprocess(image.pixels, channels, image.height, image.width, target.height, target.width,
                                     architecture_ == Architecture::MobileNetV1 ? image::Normalization::MobileNet
                                                                                : image::Normalization::ResNet,
-                                    input_.data(), network_->pool());
+                                    input, network_->pool());
   timings_.preprocess = clock.lap();
-  network_->run(input_.data(), static_cast<size_t>(target.height), static_cast<size_t>(target.width));
+  network_->run(height, width);
   timings_.inference = clock.lap();
   for (size_t i = 0; i < kHeadCount; ++i) {
     heads.shapes.push_back(network_->outputShape(i));

@@ -130,7 +130,6 @@ class BodyPixModel {
   size_t threads_ = 0;
   std::optional<BuiltSubgraph> built_;  // until the network takes it
   std::unique_ptr<Network> network_;
-  std::vector<float> input_;  // reused network input buffer
   Timings timings_;
 };
 

@@ -103,15 +103,24 @@ void Network::reshape(size_t height, size_t width) {
   width_ = width;
 }
 
-void Network::run(const float* input, size_t height, size_t width) {
-  if (height == 0 || width == 0) throw Error("the network input must not be empty");
-  if (height != height_ || width != width_) reshape(height, width);
+float* Network::input(size_t height, size_t width) {
+  checkSize(height, width);
   // Pad and max-pooling kernels read whole vectors, up to XNN_EXTRA_BYTES
-  // past the end of their input; callers' buffers are exactly sized. The copy
-  // costs far less than the network.
-  const size_t n = height * width * built_.inputChannels;
-  input_.resize(n + XNN_EXTRA_BYTES / sizeof(float));
-  std::copy(input, input + n, input_.begin());
+  // past the end of their input.
+  input_.resize(height * width * built_.inputChannels + XNN_EXTRA_BYTES / sizeof(float));
+  return input_.data();
+}
+
+void Network::run(const float* image, size_t height, size_t width) {
+  std::copy(image, image + height * width * built_.inputChannels, input(height, width));
+  run(height, width);
+}
+
+void Network::run(size_t height, size_t width) {
+  if (height == 0 || width == 0) throw Error("the network input must not be empty");
+  if (input_.size() != height * width * built_.inputChannels + XNN_EXTRA_BYTES / sizeof(float))
+    throw Error("the network input was not written at " + std::to_string(height) + "x" + std::to_string(width));
+  if (height != height_ || width != width_) reshape(height, width);
   std::vector<xnn_external_value> externals;
   externals.push_back({BuiltSubgraph::kInputId, input_.data()});
   for (size_t i = 0; i < outputs_.size(); ++i) externals.push_back({built_.outputIds[i], outputs_[i].data()});

@@ -32,25 +32,29 @@ class Network {
   // The network's threads, for other work between runs (nullptr: one thread).
   pthreadpool_t pool() const { return pool_; }
 
-  // Throws if an input of this size would need more memory than the engine
-  // allows; run() checks it too, callers may check before preparing the input.
-  void checkSize(size_t height, size_t width) const;
-
-  // Runs the network on an NHWC float image [1, height, width, channels]. The
+  // Where the next run reads an NHWC float image [1, height, width, channels]
+  // from: written there, it needs no copy. Valid until the next call.
+  float* input(size_t height, size_t width);
+  // Runs the network on what was written to input(height, width). The
   // outputs stay valid until the next run.
-  void run(const float* input, size_t height, size_t width);
+  void run(size_t height, size_t width);
+  // The same on an image held elsewhere, copied in first.
+  void run(const float* image, size_t height, size_t width);
 
   const float* output(size_t i) const { return outputs_[i].data(); }
   const Shape4& outputShape(size_t i) const { return shapes_[i]; }
 
  private:
+  // Throws if an input of this size would need more memory than the engine
+  // allows.
+  void checkSize(size_t height, size_t width) const;
   void reshape(size_t height, size_t width);
 
   BuiltSubgraph built_;
   pthreadpool_t pool_ = nullptr;
   xnn_runtime_t runtime_ = nullptr;
   size_t height_ = 0, width_ = 0;
-  std::vector<float> input_;  // the caller's input, with XNNPACK's slack
+  std::vector<float> input_;  // the image, with XNNPACK's slack after it
   std::vector<std::vector<float>> outputs_;
   std::vector<Shape4> shapes_;
 };

@@ -1,6 +1,7 @@
 // The network's threads: the pool gives the outputs of one thread.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,13 @@ TEST_CASE("a pooled network gives one thread's outputs, run after run") {
   alone.run(input.data(), h, w);
   CHECK(alone.threads() == 1);
   const std::vector<std::vector<float>> expected = outputs(alone);
+
+  // Written in place, the input gives the outputs of a copied-in one.
+  Network inPlace(buildSubgraph(graph, heads), 1);
+  std::copy(input.begin(), input.end(), inPlace.input(h, w));
+  inPlace.run(h, w);
+  CHECK(outputs(inPlace) == expected);
+  CHECK_THROWS_WITH(inPlace.run(h + 16, w), "the network input was not written at 113x129");
 
   Network pooled(buildSubgraph(graph, heads), 2);
   // Where the build and the machine have threads, the runs below, the
