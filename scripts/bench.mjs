@@ -2,27 +2,21 @@
 // Benchmark, not a test: in one process, our engine and body-pix 2.2.1 on
 // @tensorflow/tfjs-backend-wasm, same model (body-pix's default MobileNetV1
 // 0.75, stride 16, quantBytes 2), same photos, internalResolution 'medium'.
-// Prints per method: cold (module init + model load + first result), warm
-// median, and our time as a ratio of tfjs-wasm's; then, for our engine, the
-// warm median of each phase as the engine clocks it (lastTimings()): pose
-// decoding and the multi-person split apart from inference.
+// Prints per method: cold (module init + model load + first result, with the
+// libraries already imported and, after the first flavour, JS warm;
+// bench-cold.mjs measures a first-time user's), warm median, and our time as
+// a ratio of tfjs-wasm's; then, for our engine, the warm median of each phase
+// as the engine clocks it (lastTimings()): pose decoding and the
+// multi-person split apart from inference.
 //   node scripts/bench.mjs [runs=15]
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import * as bodyPix from '../js/index.js';
 import { supportedFlavours } from '../js/engine.js';
-import { fileIOHandler } from '../tests/reference/bodypix-ref.mjs';
 import { decodeImage } from '../tests/support/images.mjs';
 import { getModel, sharedPath } from '../tests/support/shared.mjs';
 import { median } from '../web/stats.js';
-
-const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs-core');
-const tfconv = require('@tensorflow/tfjs-converter');
-const tfjsBodyPix = require('@tensorflow-models/body-pix');
-const tfjsMobileNet = require('@tensorflow-models/body-pix/dist/mobilenet.js');
-const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm');
+import * as tfjs from './peer.mjs';
 
 const RUNS = Number(process.argv[2] ?? 15);
 const spec = getModel('mobilenet-75-q2-s16');
@@ -71,21 +65,6 @@ async function measure(name, loadNet, run) {
   return result;
 }
 
-async function loadTfjsWasm() {
-  const graph = await tfconv.loadGraphModel(fileIOHandler(spec.jsonPath));
-  return new tfjsBodyPix.BodyPix(new tfjsMobileNet.MobileNet(graph, 16));
-}
-
-function tfjsRun(net, method, { data, width, height }) {
-  // body-pix takes a tensor in Node (no tf.browser.fromPixels for plain objects).
-  const rgb = new Int32Array(width * height * 3);
-  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
-    rgb[3 * i] = data[j]; rgb[3 * i + 1] = data[j + 1]; rgb[3 * i + 2] = data[j + 2];
-  }
-  const input = tf.tensor3d(rgb, [height, width, 3], 'int32');
-  return net[method](input, CONFIG).finally(() => input.dispose());
-}
-
 console.error(`benchmark: ${path.basename(path.dirname(spec.jsonPath))} quant2 stride 16, 'medium', ${RUNS} warm runs`);
 const results = {};
 for (const flavour of supportedFlavours()) {
@@ -94,11 +73,9 @@ for (const flavour of supportedFlavours()) {
   }), (net, method, image) => net[method](image, CONFIG));
 }
 results['tfjs-wasm'] = await measure('tfjs-wasm', async () => {
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/');
-  await tf.setBackend('wasm');
-  await tf.ready();
-  return loadTfjsWasm();
-}, tfjsRun);
+  await tfjs.startBackend();
+  return tfjs.loadNet(spec.jsonPath);
+}, (net, method, image) => tfjs.run(net, method, image, CONFIG));
 
 const peer = results['tfjs-wasm'];
 for (const method of METHODS) {

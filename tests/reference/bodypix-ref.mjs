@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { imageHash } from '../support/images.mjs';
+import { fileIOHandler } from './file-io.mjs';
 
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs-core');
@@ -65,33 +66,6 @@ export function initCpuBackend() {
     tf.backend().firstUse = false;
   })();
   return backendReady;
-}
-
-// ---------------------------------------------------------------------------
-// Local-file model loading
-
-/**
- * A tfjs IOHandler that reads a graph-model JSON and its weight shards from
- * disk (tfjs-core's Node platform has no file:// loader without tfjs-node).
- * Shards are concatenated in manifest order, as the http loader does.
- */
-export function fileIOHandler(jsonPath) {
-  const dir = path.dirname(jsonPath);
-  return {
-    async load() {
-      const modelJSON = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
-      return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const specs = [];
-        const bufs = [];
-        for (const group of manifest) {
-          specs.push(...group.weights);
-          for (const p of group.paths) bufs.push(fs.readFileSync(path.join(dir, p)));
-        }
-        const all = Buffer.concat(bufs);
-        return [specs, all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)];
-      });
-    },
-  };
 }
 
 const modelHashes = new Map();
