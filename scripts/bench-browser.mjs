@@ -8,13 +8,15 @@
 // (TF.js's WebGL and Wasm backends share tfjs-core and body-pix). Arguments
 // are the page's URL settings, e.g. runs=10 model=mobilenet-75-q2-s16
 // worker=1 backends=wasm-simd,tfjs-wasm, and colds=N: N fresh contexts per
-// backend, taken in turn (default 1); cold and warm are then medians over
-// them, and the cold column shows their range. Each page opens once the
+// backend, taken in turn (default 7); cold and warm are then medians over
+// them, and the cold column shows their range. A table per photo of photos=
+// (default: a 513x513 and a 1049x861 one; a bigger photo hides fixed
+// costs), for a cold start is one photo's. Each page opens once the
 // browser, which a fresh context gives a new window, is quiet again.
 // Then a first-time visitor's whole wait, navigation -> first mask, on a page
 // that does nothing else (web/first-mask.html against first-mask-tfjs.html,
 // body-pix on tfjs-wasm with its scripts), colds times each in turn, for
-// each photo of photos= (default: a 513x513 and a 1049x861 one).
+// each of the photos.
 // firstmask=0 skips it; firstmask=only runs nothing else; mbps=N throttles
 // its pages' network to N Mbit/s (a first visit over a real link, where the
 // engine's start overlaps the download); against=<folder> adds our page
@@ -32,7 +34,7 @@ import { median } from '../web/stats.js';
 
 const PEER = 'tfjs-wasm';
 const query = new URLSearchParams([['auto', '1'], ...process.argv.slice(2).map((a) => a.split('=', 2))]);
-const colds = Number(query.get('colds') ?? 1);
+const colds = Number(query.get('colds') ?? 7);
 query.delete('colds');
 const firstMaskMode = query.get('firstmask') ?? '1';
 query.delete('firstmask');
@@ -44,7 +46,8 @@ if (against && !fs.existsSync(path.join(against, 'bodypix-wasm.js'))) {
   throw new Error(`against=${against} has no bodypix-wasm.js: give a folder holding another build's dist/ files`);
 }
 if (mbps !== null && !(mbps > 0)) throw new Error(`mbps must be a positive number of Mbit/s, not ${query.get('mbps')}`);
-const FIRST_MASK_PHOTOS = ['tennis-player-and-crowd-513x513.jpg', 'three-people-office-1049x861.jpg'];
+const photos = query.get('photos')?.split(',') ?? ['tennis-player-and-crowd-513x513.jpg', 'three-people-office-1049x861.jpg'];
+query.delete('photos');
 // Each page in turn: its file and its query beyond the photo.
 const FIRST_MASK_PAGES = {
   ours: ['first-mask.html', {}],
@@ -101,13 +104,14 @@ async function newQuietPage(context) {
 }
 
 // The page's results for one backend, run in a fresh context.
-async function runPage(backend) {
+async function runPage(backend, photo) {
   const context = await browser.newContext();
   try {
     const page = await newQuietPage(context);
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
     const q = new URLSearchParams(query);
     q.set('backends', backend);
+    q.set('photos', photo);
     await page.goto(`${site.url}benchmark.html?${q}`);
     return await pageResult(page, 'benchmarkResults', 1_800_000);
   } finally {
@@ -168,7 +172,6 @@ async function firstMask([file, extra], photo) {
 }
 
 async function firstMaskTable() {
-  const photos = query.get('photos')?.split(',') ?? FIRST_MASK_PHOTOS;
   const link = mbps ? `, network throttled to ${mbps} Mbit/s` : '';
   console.log(`navigation -> first mask, ${colds} fresh context(s) each, in turn, once the browser is quiet${link} ` +
     '(ms: median (range); phases: medians)');
@@ -205,8 +208,9 @@ function ourPhases(list) {
   return `${photo}: load() [${load.join(', ')}]; first call [${call.join(', ')}]`;
 }
 
-// The benchmark page's results for every backend, as ratios of the peer's.
-async function benchmarkTable() {
+// The benchmark page's results for every backend on one photo, as ratios of
+// the peer's.
+async function benchmarkTable(photo) {
   // The backends the page would run with these settings (those it can run).
   const listing = await browser.newPage();
   const q = new URLSearchParams(query);
@@ -218,16 +222,14 @@ async function benchmarkTable() {
   if (!backends.length) throw new Error(`no backend to run: backends=${q.get('backends')} names none this page can run`);
   const runs = [];
   for (let i = 0; i < colds; i++) {
-    for (const backend of backends) runs.push(await runPage(backend));
+    for (const backend of backends) runs.push(await runPage(backend, photo));
   }
   const { date, settings, environment } = runs[0];
   const results = combine(runs.flatMap((r) => r.results));
   settings.freshContextPerBackend = true;
   settings.quietBrowser = true;
   settings.colds = colds;
-  const out = path.join(repoRoot, 'test-output', 'benchmark-browser.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ date, settings, environment, results }, null, 2));
+  const table = { date, settings, environment, results };
 
   console.log(`${date}, ${settings.model}, internalResolution ${settings.internalResolution}, ` +
     `${settings.runs} warm runs after ${settings.warmups} untimed, photos ${settings.photos.map((p) => `${p.width}x${p.height}`).join(', ')}`);
@@ -244,11 +246,21 @@ async function benchmarkTable() {
       : [fmt(r.coldMs) + range, fmt(r.warmMedianMs), fmt(r.warmP90Ms), ratio(r.coldMs, peer?.coldMs), ratio(r.warmMedianMs, peer?.warmMedianMs)];
     console.log(`| ${r.backendRun ?? r.backend} | ${r.method} | ${cells.join(' | ')} |`);
   }
-  console.log(`(all results: ${path.relative(process.cwd(), out)})`);
+  return table;
 }
 
 try {
-  if (firstMaskMode !== 'only') await benchmarkTable();
+  if (firstMaskMode !== 'only') {
+    const tables = [];
+    for (const photo of photos) {
+      tables.push(await benchmarkTable(photo));
+      console.log();
+    }
+    const out = path.join(repoRoot, 'test-output', 'benchmark-browser.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(tables, null, 2));
+    console.log(`(all results, a table per photo: ${path.relative(process.cwd(), out)})\n`);
+  }
   if (firstMaskMode !== '0') await firstMaskTable();
 } finally {
   await browser.close();
