@@ -1,5 +1,6 @@
 #include "runtime/allocator.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
@@ -26,7 +27,7 @@ struct Block {
 void faultIn(void* context, size_t task) {
   const Block& block = *static_cast<const Block*>(context);
   const size_t begin = task * kPagesPerTask * kPage;
-  const size_t end = begin + kPagesPerTask * kPage < block.size ? begin + kPagesPerTask * kPage : block.size;
+  const size_t end = std::min(begin + kPagesPerTask * kPage, block.size);
   // A write: a read would map the shared zero page and fault again on write.
   for (size_t offset = begin; offset < end; offset += kPage) block.data[offset] = 0;
 }
@@ -52,7 +53,7 @@ void deallocate(void*, void* pointer) { std::free(pointer); }
 
 void* alignedAllocate(void*, size_t alignment, size_t size) {
   void* memory = nullptr;
-  if (posix_memalign(&memory, alignment < sizeof(void*) ? sizeof(void*) : alignment, size) != 0) return nullptr;
+  if (posix_memalign(&memory, std::max(alignment, sizeof(void*)), size) != 0) return nullptr;
   return faultedIn(memory, size);
 }
 
