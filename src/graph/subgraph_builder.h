@@ -47,8 +47,9 @@ struct BuiltSubgraph {
   // nominal input size; they grow with the input's area.
   uint64_t nominalActivationBytes = 0;
   // The static tensors' data. XNNPACK packs convolutions' weights into its
-  // own buffers when it makes a runtime, after which they can go (their
-  // pages then serve the first run); it reads operands at every run.
+  // own buffers when it makes a runtime, after which they and the subgraph
+  // can go (their pages then serve the first run); it reads operands at
+  // every run.
   std::deque<std::vector<float>> weights;
   std::deque<std::vector<float>> operands;
   std::vector<SpatialRule> spatial;

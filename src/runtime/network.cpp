@@ -47,6 +47,9 @@ Network::Network(BuiltSubgraph built, size_t threads) : built_(std::move(built))
   if (status != xnn_status_success)
     throw Error("XNNPACK could not create a runtime for the model (status " + std::to_string(static_cast<int>(status)) +
                 ")");
+  // The runtime is all that runs from here: the subgraph, whose weights
+  // XNNPACK has packed, would only point at freed memory.
+  built_.subgraph.reset();
   built_.weights.clear();
   outputs_.resize(built_.outputIds.size());
   shapes_.resize(built_.outputIds.size());
@@ -103,11 +106,15 @@ void Network::reshape(size_t height, size_t width) {
   width_ = width;
 }
 
+// Pad and max-pooling kernels read whole vectors, up to XNN_EXTRA_BYTES past
+// the end of their input: the input buffer has that slack.
+size_t Network::inputLength(size_t height, size_t width) const {
+  return height * width * built_.inputChannels + XNN_EXTRA_BYTES / sizeof(float);
+}
+
 float* Network::input(size_t height, size_t width) {
   checkSize(height, width);
-  // Pad and max-pooling kernels read whole vectors, up to XNN_EXTRA_BYTES
-  // past the end of their input.
-  input_.resize(height * width * built_.inputChannels + XNN_EXTRA_BYTES / sizeof(float));
+  input_.resize(inputLength(height, width));
   return input_.data();
 }
 
@@ -118,7 +125,7 @@ void Network::run(const float* image, size_t height, size_t width) {
 
 void Network::run(size_t height, size_t width) {
   if (height == 0 || width == 0) throw Error("the network input must not be empty");
-  if (input_.size() != height * width * built_.inputChannels + XNN_EXTRA_BYTES / sizeof(float))
+  if (input_.size() != inputLength(height, width))
     throw Error("the network input was not written at " + std::to_string(height) + "x" + std::to_string(width));
   if (height != height_ || width != width_) reshape(height, width);
   std::vector<xnn_external_value> externals;

@@ -48,6 +48,7 @@ class Network {
   // Throws if an input of this size would need more memory than the engine
   // allows.
   void checkSize(size_t height, size_t width) const;
+  size_t inputLength(size_t height, size_t width) const;
   void reshape(size_t height, size_t width);
 
   BuiltSubgraph built_;
