@@ -251,9 +251,12 @@ class Model {
 // may still be downloading; load() then takes them.
 class PendingModel {
  public:
-  explicit PendingModel(const val& document) : json_(JsonValue(document)) {}
+  explicit PendingModel(const val& document) : json_(JsonValue(document)) {
+    bodypix::warmup::expectModel(json_.storedBytes(), json_.decodedBytes());
+  }
 
   std::unique_ptr<Model> load(const val& shards, const val& options) {
+    bodypix::warmup::modelArrived();
     return guarded([&] {
       if (!shards.isArray()) throw Error("shards must be an array of Uint8Array");
       const size_t count = shards["length"].as<size_t>();

@@ -3,7 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#include <unistd.h>
+#endif
 
 namespace bodypix {
 
@@ -64,5 +70,48 @@ const xnn_allocator kAllocator = {nullptr, allocate, reallocate, deallocate, ali
 const xnn_allocator* xnnpackAllocator() { return &kAllocator; }
 
 void faultInWith(pthreadpool_t pool) { faultPool.store(pool, std::memory_order_relaxed); }
+
+#ifdef __EMSCRIPTEN__
+
+namespace {
+
+// The headroom's end, and how far it has been faulted in.
+std::atomic<uintptr_t> headroomEnd{0};
+std::atomic<uintptr_t> headroomDone{0};
+
+uintptr_t heapEnd() { return reinterpret_cast<uintptr_t>(sbrk(0)); }
+
+}  // namespace
+
+void setHeadroom(size_t bytes) {
+  const uintptr_t start = heapEnd();
+  const uintptr_t end = start + std::min<uintptr_t>(bytes, UINTPTR_MAX - start);
+  uintptr_t previous = headroomEnd.load();
+  while (previous < end && !headroomEnd.compare_exchange_weak(previous, end)) {
+  }
+}
+
+bool faultInHeadroom(size_t most) {
+  const uintptr_t begin = std::max(headroomDone.load(), (heapEnd() + kPage - 1) & ~(kPage - 1));
+  const uintptr_t end = std::min(headroomEnd.load(), begin + most);
+  if (begin >= end) return false;
+  if (emscripten_get_heap_size() < end && !emscripten_resize_heap(end)) return false;
+  // An atomic write of what is there: the heap may hand these pages out, and
+  // their new owner write them, meanwhile.
+  for (uintptr_t page = begin; page < end; page += kPage)
+    __atomic_fetch_or(reinterpret_cast<unsigned char*>(page), 0, __ATOMIC_RELAXED);
+  headroomDone.store(end);
+  return true;
+}
+
+void endHeadroom() { headroomEnd.store(0); }
+
+#else
+
+void setHeadroom(size_t) {}
+bool faultInHeadroom(size_t) { return false; }
+void endHeadroom() {}
+
+#endif
 
 }  // namespace bodypix

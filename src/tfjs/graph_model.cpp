@@ -521,6 +521,27 @@ ModelJson::ModelJson(const std::string& text) : ModelJson(JsonValue::parse(text)
 
 ModelJson::~ModelJson() = default;
 
+namespace {
+
+// Summed in 64 bits: many weights could pass what a wasm32 size_t holds.
+template <typename F>
+size_t sumOverWeights(const std::vector<WeightGroup>& manifest, F&& size) {
+  uint64_t total = 0;
+  for (const WeightGroup& group : manifest)
+    for (const WeightSpec& w : group.weights) total += size(w);
+  return static_cast<size_t>(std::min<uint64_t>(total, std::numeric_limits<size_t>::max()));
+}
+
+}  // namespace
+
+size_t ModelJson::storedBytes() const {
+  return parsed_ ? sumOverWeights(parsed_->manifest, [](const WeightSpec& w) { return uint64_t{w.bytes}; }) : 0;
+}
+
+size_t ModelJson::decodedBytes() const {
+  return parsed_ ? sumOverWeights(parsed_->manifest, [](const WeightSpec& w) { return uint64_t(w.count) * 4; }) : 0;
+}
+
 GraphModel ModelJson::withWeights(const std::vector<ShardView>& shards) {
   if (!parsed_) throw Error("this model.json has given its model already");
   const std::unique_ptr<Parsed> parsed = std::move(parsed_);

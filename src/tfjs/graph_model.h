@@ -74,6 +74,11 @@ class ModelJson {
   // and so on. Takes the graph: once per ModelJson.
   GraphModel withWeights(const std::vector<ShardView>& shards);
 
+  // The weights' size in the shards, and once decoded to 32-bit values (0
+  // once the model has been given).
+  size_t storedBytes() const;
+  size_t decodedBytes() const;
+
  private:
   struct Parsed;
   std::unique_ptr<Parsed> parsed_;

@@ -1,5 +1,6 @@
 #include "warmup/warm_up.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "bodypix/model.h"
+#include "runtime/allocator.h"
 
 #ifndef BODYPIX_MAX_THREADS
 #define BODYPIX_MAX_THREADS 1
@@ -143,9 +145,11 @@ class Warmer {
           // too would have V8 optimise its part map on the threads the model's
           // decode and first run need.
           model_->segmentPerson(Image{pixels.data(), pixels.size(), kSize, kSize}, config);
-          break;
+          model_.reset();
+          return true;
         }
         default:
+          if (faultInHeadroom(kHeadroomStage)) return true;
           break;
       }
     } catch (...) {
@@ -157,6 +161,8 @@ class Warmer {
 
  private:
   static constexpr int kSize = 161;
+  // A few ms of faults, so that a stop is never long in coming.
+  static constexpr size_t kHeadroomStage = size_t{1} << 20;
   int next_ = 0;
   std::unique_ptr<BodyPixModel> model_;
 };
@@ -173,6 +179,20 @@ ModelFiles miniModel() {
   const MiniModel m = buildMiniModel();
   return {m.text(), m.shard};
 }
+
+void expectModel(size_t storedBytes, size_t decodedBytes) {
+  // The decode copies the shards in, decodes them and lays the filters out
+  // for XNNPACK, which packs them; a first call then writes about 24 MB more
+  // for a megapixel photo at internalResolution 'medium' (26 MB for
+  // MobileNetV1 0.75 on 1049x861), most of it XNNPACK's workspace. At most
+  // what ResNet50 in float32 would need: model.json's word alone must not
+  // have the page fault in gigabytes.
+  constexpr uint64_t kFirstCall = uint64_t{24} << 20;
+  constexpr uint64_t kMost = uint64_t{320} << 20;
+  setHeadroom(static_cast<size_t>(std::min(kMost, uint64_t{storedBytes} + 2 * uint64_t{decodedBytes} + kFirstCall)));
+}
+
+void modelArrived() { endHeadroom(); }
 
 void start() {
   if (BODYPIX_MAX_THREADS < 2) return;

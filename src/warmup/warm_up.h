@@ -19,6 +19,16 @@ struct ModelFiles {
 // The model the warm-up runs: a MobileNetV1 BodyPix graph in miniature.
 ModelFiles miniModel();
 
+// Says what the model on its way weighs (ModelJson's storedBytes and
+// decodedBytes). The warm-up's last stages then fault in the heap that its
+// decode and a first call will write: each fresh page costs a fault on its
+// first write, on whichever thread writes it, and the download leaves the
+// warm-up's thread time to spare.
+void expectModel(size_t storedBytes, size_t decodedBytes);
+// The model is in: from here its decode writes the heap itself, and faults
+// on another thread would only take the cores it needs.
+void modelArrived();
+
 // Starts the warm-up on a thread of its own; a no-op without threads or if
 // one has started before.
 void start();

@@ -4,6 +4,11 @@
 
 #include <cstdint>
 #include <cstring>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#include <unistd.h>
+#endif
 #include <string>
 #include <vector>
 
@@ -51,4 +56,32 @@ TEST_CASE("XNNPACK's allocator gives whole blocks, large ones faulted in by the 
     CHECK(filledWith(grown, size, 0xa5));
     a.deallocate(a.context, grown);
   }
+}
+
+TEST_CASE("the heap's headroom is faulted in ahead of need, its bytes left as they were") {
+  constexpr size_t kMiB = size_t{1} << 20;
+#ifdef __EMSCRIPTEN__
+  const uintptr_t heapEnd = reinterpret_cast<uintptr_t>(sbrk(0));
+  setHeadroom(8 * kMiB);
+  // Bytes in the headroom that another thread was handed and wrote.
+  if (emscripten_get_heap_size() < heapEnd + 4 * kMiB) REQUIRE(emscripten_resize_heap(heapEnd + 4 * kMiB));
+  auto* written = reinterpret_cast<unsigned char*>(((heapEnd + 4095) & ~uintptr_t{4095}) + kMiB);
+  std::memset(written, 0x77, 2 * kMiB);
+  int stages = 0;
+  while (faultInHeadroom(kMiB) && stages < 100) ++stages;
+  CHECK(stages >= 8);
+  CHECK(stages <= 9);
+  CHECK(emscripten_get_heap_size() >= heapEnd + 8 * kMiB);
+  CHECK(filledWith(written, 2 * kMiB, 0x77));
+  // A nearer headroom than before changes nothing.
+  setHeadroom(kMiB);
+  CHECK_FALSE(faultInHeadroom(kMiB));
+  // An ended one is not faulted in further.
+  setHeadroom(16 * kMiB);
+  endHeadroom();
+  CHECK_FALSE(faultInHeadroom(kMiB));
+#else
+  setHeadroom(8 * kMiB);
+  CHECK_FALSE(faultInHeadroom(kMiB));
+#endif
 }

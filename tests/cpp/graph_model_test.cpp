@@ -77,6 +77,16 @@ TEST_CASE("float16 weights decode exactly", "[model]") {
   CHECK(m.weight("w")->f32 == std::vector<float>{1.0f, -2.0f, std::ldexp(1.0f, -24)});
 }
 
+TEST_CASE("model.json tells the weights' size before they arrive", "[model]") {
+  bodypix::ModelJson model(quantizedModel("uint16", -1.0, 0.5, {2, 3}).dump());
+  CHECK(model.storedBytes() == 12);
+  CHECK(model.decodedBytes() == 24);
+  const uint16_t codes[6] = {};
+  model.withWeights({{reinterpret_cast<const uint8_t*>(codes), sizeof codes}});
+  CHECK(model.storedBytes() == 0);
+  CHECK(model.decodedBytes() == 0);
+}
+
 TEST_CASE("weights spread over several shards and groups are read in manifest order", "[model]") {
   json doc = {{"format", "graph-model"},
               {"modelTopology",
