@@ -95,7 +95,9 @@ bool faultInHeadroom(size_t most) {
   const uintptr_t begin = std::max(headroomDone.load(), (heapEnd() + kPage - 1) & ~(kPage - 1));
   const uintptr_t end = std::min(headroomEnd.load(), begin + most);
   if (begin >= end) return false;
-  if (emscripten_get_heap_size() < end && !emscripten_resize_heap(end)) return false;
+  // A grow fails too where another thread has just grown the heap past end.
+  if (emscripten_get_heap_size() < end && !emscripten_resize_heap(end) && emscripten_get_heap_size() < end)
+    return false;
   // An atomic write of what is there: the heap may hand these pages out, and
   // their new owner write them, meanwhile.
   for (uintptr_t page = begin; page < end; page += kPage)

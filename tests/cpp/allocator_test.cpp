@@ -4,13 +4,13 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/heap.h>
 #include <unistd.h>
 #endif
-#include <string>
-#include <vector>
 
 #include "bodypix/model.h"
 #include "graph/subgraph_builder.h"
