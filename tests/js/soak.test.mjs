@@ -112,3 +112,25 @@ test(`${FLAVOUR}: ${CALLS} segmentations of varied sizes keep memory flat; dispo
   assert.equal(reloaded.allocatedBytes, empty.allocatedBytes, 'load + dispose leaks');
   assert.equal(reloaded.heapBytes, disposed.heapBytes, 'load + dispose grows the heap');
 });
+
+// XNNPACK's memory planner, as patched (cmake/XNNPACK.cmake), fits the
+// network's activations in the space their lifetimes need: at 1049x861
+// 'medium', MobileNetV1 0.75's workspace is 15.5 MB (20.6 unpatched), and a
+// call keeps ~21 MiB in all (the workspace, the operators' indirection
+// buffers, the network's input and outputs), ~26 MiB unpatched.
+test(`${FLAVOUR}: a 1049x861 call at 'medium' keeps its activations in the space they need`, async (t) => {
+  const model = 'models/bodypix/mobilenet/quant2/075/model-stride16.json';
+  const [modelUrl, photoPath] = requireShared(t, [model, GOLDEN.image]);
+  if (!modelUrl) return;
+  const net = await bodyPix.load({ multiplier: 0.75, quantBytes: 2, flavour: FLAVOUR, modelUrl });
+  try {
+    const module = net._engine.module;
+    const loaded = module.memoryStats().allocatedBytes;
+    await net.segmentPerson(decodeImage(photoPath), { internalResolution: 'medium' });
+    const kept = module.memoryStats().allocatedBytes - loaded;
+    assert.ok(kept <= 23 * MiB, `the call keeps ${mib(kept)}`);
+    assert.ok(kept >= 15 * MiB, `the call keeps only ${mib(kept)}: does it still run the network?`);
+  } finally {
+    net.dispose();
+  }
+});
