@@ -97,11 +97,12 @@ SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS}
 
   _bodypix_write_patched("${dest}" CMakeLists.txt "${txt}")
 
-  # 5. The memory planner places a value that overlaps one live block after
-  #    that block, and never in the space before the first: at 1049x861
-  #    MobileNetV1's first activation went above the next two, a workspace of
-  #    20.6 MB where 15.5 MB hold every value.
-  #    Both places are offered here as the gaps between blocks are.
+  # 5. The memory planner puts a value whose lifetime overlaps one live block
+  #    after that block, and never considers the space below the lowest live
+  #    block: at 1049x861 MobileNetV1's first activation went above the next
+  #    two, a workspace of 20.6 MB where 15.5 MB hold every value. Offset 0
+  #    is offered like the gaps between blocks, where the lowest block starts
+  #    at or above the value's size, so nothing live overlaps it.
   file(READ "${pristine}/src/memory-planner.c" planner)
   _bodypix_replace_once(planner
     "  if (num_mem_blocks == 1) {\n    return live_mem_blocks[0].end;\n  }"
