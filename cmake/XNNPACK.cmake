@@ -1,10 +1,10 @@
 # XNNPACK (Nov 2024) + pthreadpool + FXdiv for Emscripten, or natively (for
 # the sanitizer and fuzzing builds, see cmake/Native.cmake).
 #
-# XNNPACK's own CMakeLists.txt does not know Emscripten, and its memory
-# planner wastes space, so it is built from a patched copy of the pristine
-# Debian source, made at configure time by the code below (no patch files,
-# no edits to the pristine tree). The patched copy lives next to the
+# XNNPACK's own CMakeLists.txt does not know Emscripten, its memory planner
+# wastes space and its fallback kernels weigh a fifth of the engine, so it is
+# built from a patched copy of the pristine Debian source, made at configure
+# time by the code below (no patch files, no edits to the pristine tree). The patched copy lives next to the
 # pristine one in the source cache and is shared by every flavour: what
 # differs per flavour is only the variables set before add_subdirectory().
 #
@@ -94,6 +94,36 @@ function(_bodypix_patched_xnnpack pristine out_dir)
   ENDIF()
 ENDIF()
 SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS})")
+
+  # 6. XNNPACK falls back to reference kernels, one per elementwise operator
+  #    and datatype (fp16, bf16, int8, int32...), where it has no optimised
+  #    one. Every operator the engine defines has one (f32 clamp, add,
+  #    minimum, maximum), yet the fallbacks were a fifth of the module's code
+  #    (177 KB) for the page to download and compile. They are left out: an
+  #    operator without a kernel then fails to be created, which the engine
+  #    reports as an Error.
+  _bodypix_replace_once(txt
+    "SET(REFERENCE_SRCS\n  src/reference/unary-elementwise.cc\n  src/reference/binary-elementwise.cc)"
+    "SET(REFERENCE_SRCS\n  src/reference/bodypix-no-fallback.c)")
+  _bodypix_write_patched("${dest}" src/reference/bodypix-no-fallback.c
+"// Written by bodypix-wasm's cmake/XNNPACK.cmake: no reference fallbacks.
+#include \"xnnpack/reference-config.h\"
+
+const struct xnn_unary_elementwise_config* xnn_init_unary_reference_config(
+    enum xnn_unary_operator op, enum xnn_datatype input_datatype, enum xnn_datatype output_datatype) {
+  (void) op;
+  (void) input_datatype;
+  (void) output_datatype;
+  return NULL;
+}
+
+const struct xnn_binary_elementwise_config* xnn_init_binary_reference_config(
+    enum xnn_binary_operator op, enum xnn_datatype datatype) {
+  (void) op;
+  (void) datatype;
+  return NULL;
+}
+")
 
   _bodypix_write_patched("${dest}" CMakeLists.txt "${txt}")
 
