@@ -46,7 +46,7 @@ function(_bodypix_write_patched dest file text)
   endif()
 endfunction()
 
-function(_bodypix_patched_xnnpack pristine out_dir)
+function(_bodypix_patched_xnnpack pristine out_dir wrap_options)
   set(dest "${pristine}-wasm")
   file(LOCK "${BODYPIX_CACHE_DIR}/sources/.lock" GUARD FUNCTION TIMEOUT 1200)
   if(NOT EXISTS "${dest}/.bodypix-copied")
@@ -95,6 +95,21 @@ function(_bodypix_patched_xnnpack pristine out_dir)
 ENDIF()
 SET(ALL_MICROKERNEL_SRCS \${PROD_MICROKERNEL_SRCS} \${NON_PROD_MICROKERNEL_SRCS})")
 
+  # 5. The memory planner puts a value whose lifetime overlaps one live block
+  #    after that block, and never considers the space below the lowest live
+  #    block: at 1049x861 MobileNetV1's first activation went above the next
+  #    two, a workspace of 20.6 MB where 15.5 MB hold every value. Offset 0
+  #    is offered like the gaps between blocks, where the lowest block starts
+  #    at or above the value's size, so nothing live overlaps it.
+  file(READ "${pristine}/src/memory-planner.c" planner)
+  _bodypix_replace_once(planner
+    "  if (num_mem_blocks == 1) {\n    return live_mem_blocks[0].end;\n  }"
+    "  if (num_mem_blocks == 1) {\n    return live_mem_blocks[0].start >= to_alloc_size ? 0 : live_mem_blocks[0].end;\n  }")
+  _bodypix_replace_once(planner
+    "  return live_mem_blocks[smallest_gap_index].end;\n}"
+    "  if (live_mem_blocks[0].start >= to_alloc_size && live_mem_blocks[0].start < smallest_gap_size) {\n    return 0;\n  }\n  return live_mem_blocks[smallest_gap_index].end;\n}")
+  _bodypix_write_patched("${dest}" src/memory-planner.c "${planner}")
+
   # 6. XNNPACK falls back to reference kernels, one per elementwise operator
   #    and datatype (fp16, bf16, int8, int32...), where it has no optimised
   #    one. Every operator the engine defines has one (f32 clamp, add,
@@ -127,25 +142,43 @@ const struct xnn_binary_elementwise_config* xnn_init_binary_reference_config(
 
   _bodypix_write_patched("${dest}" CMakeLists.txt "${txt}")
 
-  # 5. The memory planner puts a value whose lifetime overlaps one live block
-  #    after that block, and never considers the space below the lowest live
-  #    block: at 1049x861 MobileNetV1's first activation went above the next
-  #    two, a workspace of 20.6 MB where 15.5 MB hold every value. Offset 0
-  #    is offered like the gaps between blocks, where the lowest block starts
-  #    at or above the value's size, so nothing live overlaps it.
-  file(READ "${pristine}/src/memory-planner.c" planner)
-  _bodypix_replace_once(planner
-    "  if (num_mem_blocks == 1) {\n    return live_mem_blocks[0].end;\n  }"
-    "  if (num_mem_blocks == 1) {\n    return live_mem_blocks[0].start >= to_alloc_size ? 0 : live_mem_blocks[0].end;\n  }")
-  _bodypix_replace_once(planner
-    "  return live_mem_blocks[smallest_gap_index].end;\n}"
-    "  if (live_mem_blocks[0].start >= to_alloc_size && live_mem_blocks[0].start < smallest_gap_size) {\n    return 0;\n  }\n  return live_mem_blocks[smallest_gap_index].end;\n}")
-  _bodypix_write_patched("${dest}" src/memory-planner.c "${planner}")
+  # 7. The subgraph makes each operator for whichever datatype its values
+  #    have, so every fp16 and quantized variant of the convolutions and max
+  #    poolings the engine defines was linked in, with its kernels and its
+  #    weight packing. The engine's values are all f32: its link wraps
+  #    (--wrap) those variants' creators with ones that refuse, written here
+  #    from XNNPACK's own prototypes, so nothing calls the originals.
+  set(unused
+    xnn_create_convolution2d_nchw_f16 xnn_create_convolution2d_nchw_f32
+    xnn_create_convolution2d_nhwc_f16 xnn_create_convolution2d_nhwc_qd8_f16_qc8w
+    xnn_create_convolution2d_nhwc_qd8_f32_qc8w xnn_create_convolution2d_nhwc_qs8
+    xnn_create_convolution2d_nhwc_qs8_qc8w xnn_create_convolution2d_nhwc_qu8
+    xnn_create_max_pooling2d_nhwc_f16 xnn_create_max_pooling2d_nhwc_s8 xnn_create_max_pooling2d_nhwc_u8
+    xnn_create_convert_nc_f16_qd8 xnn_create_convert_nc_f32_qd8 xnn_create_convert_nc_f32_qp8)
+  file(READ "${pristine}/include/xnnpack.h" api)
+  file(READ "${pristine}/src/xnnpack/internal.h" internal)
+  set(stubs "// Written by bodypix-wasm's cmake/XNNPACK.cmake (step 7).\n#include \"xnnpack.h\"\n#include \"xnnpack/internal.h\"\n")
+  set(wraps "")
+  foreach(name IN LISTS unused)
+    string(REGEX MATCH "enum xnn_status ${name}\\([^;]*\\)" prototype "${api}")
+    if(NOT prototype)
+      string(REGEX MATCH "enum xnn_status ${name}\\([^;]*\\)" prototype "${internal}")
+    endif()
+    if(NOT prototype)
+      message(FATAL_ERROR "bodypix: XNNPACK declares no ${name}")
+    endif()
+    string(REPLACE "${name}(" "__wrap_${name}(" prototype "${prototype}")
+    string(APPEND stubs "\n${prototype} {\n  return xnn_status_unsupported_parameter;\n}\n")
+    list(APPEND wraps "LINKER:--wrap=${name}")
+  endforeach()
+  _bodypix_write_patched("${dest}" src/bodypix-unused-operators.c "${stubs}")
+  set(${wrap_options} "${wraps}" PARENT_SCOPE)
+
   set(${out_dir} "${dest}" PARENT_SCOPE)
 endfunction()
 
 bodypix_debian_sources()
-_bodypix_patched_xnnpack("${BODYPIX_XNNPACK_PRISTINE_DIR}" BODYPIX_XNNPACK_DIR)
+_bodypix_patched_xnnpack("${BODYPIX_XNNPACK_PRISTINE_DIR}" BODYPIX_XNNPACK_DIR BODYPIX_XNNPACK_WRAPS)
 
 # ---- FXdiv: header only.
 add_library(fxdiv INTERFACE)
@@ -213,6 +246,8 @@ set(PTHREADPOOL_SOURCE_DIR "${BODYPIX_PTHREADPOOL_DIR}")
 find_package(Python COMPONENTS Interpreter REQUIRED)
 
 add_subdirectory("${BODYPIX_XNNPACK_DIR}" "${CMAKE_BINARY_DIR}/xnnpack")
+target_sources(XNNPACK PRIVATE "${BODYPIX_XNNPACK_DIR}/src/bodypix-unused-operators.c")
+target_link_options(XNNPACK INTERFACE ${BODYPIX_XNNPACK_WRAPS})
 
 # Sixteen generated wasmsimd kernels (f32-qs8/qu8-vcvt) include <arm_neon.h>
 # without using it, and Debian's Emscripten ships a compat arm_neon.h whose
