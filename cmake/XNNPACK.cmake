@@ -157,7 +157,7 @@ const struct xnn_binary_elementwise_config* xnn_init_binary_reference_config(
     xnn_create_convert_nc_f16_qd8 xnn_create_convert_nc_f32_qd8 xnn_create_convert_nc_f32_qp8)
   file(READ "${pristine}/include/xnnpack.h" api)
   file(READ "${pristine}/src/xnnpack/internal.h" internal)
-  set(stubs "// Written by bodypix-wasm's cmake/XNNPACK.cmake (step 7).\n#include \"xnnpack.h\"\n#include \"xnnpack/internal.h\"\n")
+  set(stubs "// Written by bodypix-wasm's cmake/XNNPACK.cmake (step 7).\n#include \"xnnpack.h\"\n#include \"xnnpack/config.h\"\n#include \"xnnpack/internal.h\"\n")
   set(wraps "")
   foreach(name IN LISTS unused)
     string(REGEX MATCH "enum xnn_status ${name}\\([^;]*\\)" prototype "${api}")
@@ -169,6 +169,22 @@ const struct xnn_binary_elementwise_config* xnn_init_binary_reference_config(
     endif()
     string(REPLACE "${name}(" "__wrap_${name}(" prototype "${prototype}")
     string(APPEND stubs "\n${prototype} {\n  return xnn_status_unsupported_parameter;\n}\n")
+    list(APPEND wraps "LINKER:--wrap=${name}")
+  endforeach()
+  # The elementwise operators the engine does define pick their kernels'
+  # configs by datatype, so those of every fp16 and 8-bit datatype came in
+  # too: their getters are wrapped with ones that find none.
+  file(READ "${pristine}/src/xnnpack/config.h" configs)
+  string(REGEX MATCHALL
+    "const struct xnn_[a-z0-9_]+_config\\* xnn_init_(f16|bf16|qs8|qu8|qd8|qs16|s8|u8|x8|qp8|pqs8|qc4|qb4|s32)_[a-z0-9_]+_config\\(\\)"
+    getters "${configs}")
+  if(NOT getters)
+    message(FATAL_ERROR "bodypix: XNNPACK's config.h declares no fp16 or 8-bit config getters")
+  endif()
+  foreach(getter IN LISTS getters)
+    string(REGEX REPLACE ".* (xnn_init_[a-z0-9_]+)\\(\\)$" "\\1" name "${getter}")
+    string(REPLACE "${name}()" "__wrap_${name}(void)" getter "${getter}")
+    string(APPEND stubs "\n${getter} {\n  return NULL;\n}\n")
     list(APPEND wraps "LINKER:--wrap=${name}")
   endforeach()
   _bodypix_write_patched("${dest}" src/bodypix-unused-operators.c "${stubs}")
