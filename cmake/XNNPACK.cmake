@@ -2,9 +2,11 @@
 # the sanitizer and fuzzing builds, see cmake/Native.cmake).
 #
 # XNNPACK's own CMakeLists.txt does not know Emscripten, its memory planner
-# wastes space and its fallback kernels weigh a fifth of the engine, so it is
-# built from a patched copy of the pristine Debian source, made at configure
-# time by the code below (no patch files, no edits to the pristine tree). The patched copy lives next to the
+# wastes space, and it links reference, fp16 and quantized kernels the
+# engine never runs (half of the engine's size), so it is built from a
+# patched copy of the pristine Debian source, made at configure time by the
+# code below (no patch files, no edits to the pristine tree), and linked
+# with the wrappers step 7 writes. The patched copy lives next to the
 # pristine one in the source cache and is shared by every flavour: what
 # differs per flavour is only the variables set before add_subdirectory().
 #
