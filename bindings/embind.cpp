@@ -251,7 +251,7 @@ class Model {
 // may still be downloading; load() then takes them.
 class PendingModel {
  public:
-  explicit PendingModel(const val& document) : json_(JsonValue(document)) {
+  explicit PendingModel(const val& document) : json_(JsonDocument(document).root()) {
     bodypix::warmup::expectModel(json_.storedBytes(), json_.decodedBytes());
   }
 

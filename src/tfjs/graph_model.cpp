@@ -517,7 +517,7 @@ ModelJson::ModelJson(const JsonValue& document) : parsed_(std::make_unique<Parse
   parsed_->manifest = parseManifest(document["weightsManifest"]);
 }
 
-ModelJson::ModelJson(const std::string& text) : ModelJson(JsonValue::parse(text)) {}
+ModelJson::ModelJson(const std::string& text) : ModelJson(JsonDocument::parse(text).root()) {}
 
 ModelJson::~ModelJson() = default;
 

@@ -194,26 +194,25 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
-JsonValue JsonValue::parse(const std::string& text) {
+JsonDocument JsonDocument::parse(const std::string& text) {
   refuseNul(text);
   const val result = val::take_ownership(bodypix_json_parse(text.data(), text.size()));
   const val error = result["error"];
   if (!error.isUndefined()) throw Error("model JSON is malformed: " + error.as<std::string>());
-  return JsonValue(result["value"]);
+  return JsonDocument(result["value"]);
 }
 
-JsonValue::JsonValue(const val& value) : at_(0) {
+JsonDocument::JsonDocument(const val& value) {
   const val bytes = val::take_ownership(bodypix_json_tape(value.as_handle(), kMaxDepth));
-  auto tape = std::make_shared<std::vector<uint8_t>>(bytes["length"].as<size_t>());
-  val(emscripten::typed_memory_view(tape->size(), tape->data())).call<void>("set", bytes);
-  tape_ = tape->data();
-  owner_ = std::move(tape);
-  kind_ = static_cast<Kind>(tape_[0]);
+  tape_.resize(bytes["length"].as<size_t>());
+  val(emscripten::typed_memory_view(tape_.size(), tape_.data())).call<void>("set", bytes);
 }
+
+JsonValue JsonDocument::root() const { return JsonValue(tape_.data(), 0); }
 
 JsonValue::JsonValue(const uint8_t* tape, size_t at) : tape_(tape), at_(at), kind_(static_cast<Kind>(tape[at])) {}
 
-JsonValue JsonValue::operator[](const std::string& key) const {
+JsonValue JsonValue::operator[](std::string_view key) const {
   if (kind_ == Kind::Object) {
     size_t at = at_ + 9;
     for (uint32_t i = 0, n = u32At(tape_, at_ + 1); i < n; ++i) {
@@ -315,39 +314,33 @@ JsonValue::Kind kindOf(const json& j) {
 
 }  // namespace
 
-JsonValue::JsonValue(std::shared_ptr<const json> root, const json* node)
-    : root_(std::move(root)),
-      node_(node),
-      kind_(kindOf(*node)) {}
+JsonValue::JsonValue(const json* node) : node_(node), kind_(kindOf(*node)) {}
 
-JsonValue JsonValue::parse(const std::string& text) {
+JsonDocument JsonDocument::parse(const std::string& text) {
   refuseNul(text);
-  auto root = std::make_shared<json>();
   try {
-    *root = json::parse(text);
+    return JsonDocument(std::make_unique<const json>(json::parse(text)));
   } catch (const json::exception& e) {
     throw Error(std::string("model JSON is malformed: ") + e.what());
   }
-  const json* node = root.get();
-  return JsonValue(std::move(root), node);
 }
 
-JsonValue JsonValue::operator[](const std::string& key) const {
-  if (kind_ != Kind::Object) return JsonValue(root_, &kNull);
-  const auto it = node_->find(key);
-  return JsonValue(root_, it == node_->end() ? &kNull : &*it);
+JsonValue JsonDocument::root() const { return JsonValue(root_.get()); }
+
+JsonValue JsonValue::operator[](std::string_view key) const {
+  if (kind_ != Kind::Object) return JsonValue(&kNull);
+  const auto it = node_->find(std::string(key));
+  return JsonValue(it == node_->end() ? &kNull : &*it);
 }
 
 size_t JsonValue::size() const { return kind_ == Kind::Array ? node_->size() : 0; }
 
-JsonValue JsonValue::operator[](size_t index) const {
-  return JsonValue(root_, index < size() ? &(*node_)[index] : &kNull);
-}
+JsonValue JsonValue::operator[](size_t index) const { return JsonValue(index < size() ? &(*node_)[index] : &kNull); }
 
 std::vector<std::pair<std::string, JsonValue>> JsonValue::members() const {
   std::vector<std::pair<std::string, JsonValue>> out;
   if (kind_ == Kind::Object)
-    for (const auto& item : node_->items()) out.emplace_back(item.key(), JsonValue(root_, &item.value()));
+    for (const auto& item : node_->items()) out.emplace_back(item.key(), JsonValue(&item.value()));
   return out;
 }
 

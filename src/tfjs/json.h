@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,25 +25,20 @@
 
 namespace bodypix {
 
-// A value read from a document is valid while the document is.
+// A value read from a JsonDocument, valid while the document is. A view, as
+// cheap to copy and to drop as a pointer: reading model.json makes
+// thousands, and bookkeeping in each would be code that V8 compiles twice
+// over (the functions that read them run long enough to be optimised).
 class JsonValue {
  public:
   enum class Kind { Null, Bool, Number, String, Array, Object };
 
-  // text parsed; an Error saying why where it is not JSON.
-  static JsonValue parse(const std::string& text);
-
-#ifdef __EMSCRIPTEN__
-  // A value JSON.parse made (or one like it: other JS values read as null).
-  explicit JsonValue(const emscripten::val& value);
-#endif
-
   Kind kind() const { return kind_; }
   bool is(Kind k) const { return kind_ == k; }
   // An object's own member, or null where there is none (or no object).
-  JsonValue operator[](const std::string& key) const;
+  JsonValue operator[](std::string_view key) const;
   // Whether an object has this member, and it is not null.
-  bool has(const std::string& key) const { return !(*this)[key].is(Kind::Null); }
+  bool has(std::string_view key) const { return !(*this)[key].is(Kind::Null); }
   // An array's length and elements; other kinds have none.
   size_t size() const;
   JsonValue operator[](size_t index) const;
@@ -57,17 +54,39 @@ class JsonValue {
   std::string dump() const;
 
  private:
+  friend class JsonDocument;
 #ifdef __EMSCRIPTEN__
   JsonValue(const uint8_t* tape, size_t at);
-  std::shared_ptr<const std::vector<uint8_t>> owner_;  // the document's; null in values read from it
   const uint8_t* tape_;
   size_t at_;
 #else
-  JsonValue(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* node);
-  std::shared_ptr<const nlohmann::json> root_;
+  explicit JsonValue(const nlohmann::json* node);
   const nlohmann::json* node_;
 #endif
   Kind kind_;
+};
+static_assert(std::is_trivially_copyable_v<JsonValue> && std::is_trivially_destructible_v<JsonValue>);
+
+// A parsed JSON document: it holds what its values read.
+class JsonDocument {
+ public:
+  // text parsed; an Error saying why where it is not JSON.
+  static JsonDocument parse(const std::string& text);
+
+#ifdef __EMSCRIPTEN__
+  // A value JSON.parse made (or one like it: other JS values read as null).
+  explicit JsonDocument(const emscripten::val& value);
+#endif
+
+  JsonValue root() const;
+
+ private:
+#ifdef __EMSCRIPTEN__
+  std::vector<uint8_t> tape_;
+#else
+  explicit JsonDocument(std::unique_ptr<const nlohmann::json> root) : root_(std::move(root)) {}
+  std::unique_ptr<const nlohmann::json> root_;
+#endif
 };
 
 }  // namespace bodypix
