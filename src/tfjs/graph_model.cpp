@@ -17,6 +17,14 @@ namespace {
 
 using Kind = JsonValue::Kind;
 
+// model.json is read once, by functions kept small and apart
+// ([[gnu::noinline]]; the Errors' messages built in functions of their own).
+// V8 optimises a function whose work adds up, on a background thread that
+// the decode and the first inference need, at a cost that grows faster than
+// the function: reading every node or weight in a few large functions cost
+// 400-500 ms of it in node (docs/benchmarks.md). Small ones rarely add up
+// that much, and cost little when they do.
+
 // No tensor in a BodyPix model comes near this; it keeps a hostile shape from
 // turning into a huge allocation or an overflowing byte count.
 constexpr int64_t kMaxElements = int64_t{1} << 28;
@@ -56,10 +64,7 @@ std::optional<int64_t> intOf(const JsonValue& v) {
   return std::nullopt;
 }
 
-// The Errors of a value of the wrong kind. Messages are built only when one
-// is thrown, away from the loops that read every node: those run a thousand
-// times, and V8 optimises a function whose work adds up, at a cost that
-// grows with its size.
+// The Errors of a value of the wrong kind.
 [[noreturn, gnu::noinline]] void notAnInteger(const std::string& what, const JsonValue& v) {
   throw Error("model JSON: " + what + " is not an integer: " + v.dump());
 }
@@ -93,13 +98,9 @@ JsonValue attrList(const JsonValue& a, const char* key, const AttrPlace& at, con
   return v;
 }
 
-// Not inlined into its callers' loops: V8 would then optimise the whole
-// caller, a large function that runs once, on a background thread the page's
-// first inference needs (see CMakeLists.txt, one-caller inlining).
-[[gnu::noinline]] AttrValue parseAttr(const JsonValue& a, const AttrPlace& at) {
-  AttrValue out;
-  if (!a.is(Kind::Object)) badAttr(at, "", "an object");
-  const JsonValue list = a["list"];
+// A list attribute's values, and a shape's dimensions, into out: few
+// attributes have them.
+[[gnu::noinline]] void parseListAttr(const JsonValue& list, const AttrPlace& at, AttrValue& out) {
   const JsonValue ints = attrList(list, "i", at, ".list.i");
   for (size_t i = 0; i < ints.size(); ++i) out.ints.push_back(attrInt(ints[i], at));
   const JsonValue strings = attrList(list, "s", at, ".list.s");
@@ -114,15 +115,27 @@ JsonValue attrList(const JsonValue& a, const char* key, const AttrPlace& at, con
     if (!v.is(Kind::Number)) badAttr(at, ".list.f", "a list of numbers");
     out.floats.push_back(static_cast<float>(v.number()));
   }
-  const JsonValue i = a["i"];
-  if (!i.is(Kind::Null)) out.ints.push_back(attrInt(i, at));
-  const JsonValue dims = attrList(a["shape"], "dim", at, ".shape.dim");
+}
+
+[[gnu::noinline]] void parseShapeAttr(const JsonValue& shape, const AttrPlace& at, AttrValue& out) {
+  const JsonValue dims = attrList(shape, "dim", at, ".shape.dim");
   for (size_t d = 0; d < dims.size(); ++d) {
     const JsonValue dim = dims[d];
     if (!dim.is(Kind::Object)) badAttr(at, ".shape.dim", "a list of objects");
     const JsonValue size = dim["size"];
     out.ints.push_back(size.is(Kind::Null) ? -1 : attrInt(size, at));
   }
+}
+
+[[gnu::noinline]] AttrValue parseAttr(const JsonValue& a, const AttrPlace& at) {
+  AttrValue out;
+  if (!a.is(Kind::Object)) badAttr(at, "", "an object");
+  const JsonValue list = a["list"];
+  if (!list.is(Kind::Null)) parseListAttr(list, at, out);
+  const JsonValue i = a["i"];
+  if (!i.is(Kind::Null)) out.ints.push_back(attrInt(i, at));
+  const JsonValue shape = a["shape"];
+  if (!shape.is(Kind::Null)) parseShapeAttr(shape, at, out);
   const JsonValue text = a["s"];
   if (text.is(Kind::String)) out.strings.push_back(base64Decode(text.text()));
   const JsonValue f = a["f"];
@@ -135,20 +148,23 @@ JsonValue attrList(const JsonValue& a, const char* key, const AttrPlace& at, con
   return out;
 }
 
+[[noreturn, gnu::noinline]] void notSingleOutput(const std::string& node, const std::string& input,
+                                                 const std::string& index) {
+  throw Error("node '" + node + "' reads output " + index + " of '" + input +
+              "'; only single-output ops are supported");
+}
+
 std::string stripInputName(const std::string& input, const std::string& node) {
   std::string name = input;
   const size_t colon = name.rfind(':');
   if (colon != std::string::npos) {
     const std::string index = name.substr(colon + 1);
-    if (index != "0")
-      throw Error("node '" + node + "' reads output " + index + " of '" + name.substr(0, colon) +
-                  "'; only single-output ops are supported");
+    if (index != "0") notSingleOutput(node, name.substr(0, colon), index);
     name = name.substr(0, colon);
   }
   return name;
 }
 
-// Not inlined, as parseAttr.
 [[gnu::noinline]] Node parseNode(const JsonValue& n) {
   Node node;
   const JsonValue name = n["name"], op = n["op"];
@@ -168,7 +184,7 @@ std::string stripInputName(const std::string& input, const std::string& node) {
   return node;
 }
 
-std::vector<Node> parseNodes(const JsonValue& topology) {
+[[gnu::noinline]] std::vector<Node> parseNodes(const JsonValue& topology) {
   const JsonValue list = topology["node"];
   if (!list.is(Kind::Array)) throw Error("model JSON has no modelTopology.node list: not a TF.js graph model");
   std::vector<Node> nodes;
@@ -177,9 +193,33 @@ std::vector<Node> parseNodes(const JsonValue& topology) {
   return nodes;
 }
 
+// The Error of a graph whose nodes could not all be ordered.
+[[noreturn, gnu::noinline]] void throwCycle(const std::vector<Node>& nodes, const std::vector<size_t>& pending,
+                                            const std::map<std::string, size_t>& index) {
+  // Nodes downstream of a cycle are left pending too: walk back through
+  // pending inputs until a node repeats, which is on the cycle, and name it all.
+  size_t at = 0;
+  while (pending[at] == 0) ++at;
+  std::vector<size_t> path;
+  std::vector<size_t> seenAt(nodes.size(), SIZE_MAX);
+  while (seenAt[at] == SIZE_MAX) {
+    seenAt[at] = path.size();
+    path.push_back(at);
+    for (const std::string& in : nodes[at].inputs) {
+      if (const size_t j = index.at(in); pending[j] != 0) {
+        at = j;
+        break;
+      }
+    }
+  }
+  std::string cycle;
+  for (size_t k = path.size(); k-- > seenAt[at];) cycle += "'" + nodes[path[k]].name + "' -> ";
+  throw Error("model graph has a cycle: " + cycle + "'" + nodes[path.back()].name + "'");
+}
+
 // Kahn's algorithm, keeping the file's order among ready nodes so that errors
 // and the built graph are deterministic.
-std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
+[[gnu::noinline]] std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < nodes.size(); ++i)
     if (!index.emplace(nodes[i].name, i).second) throw Error("model JSON has two nodes named '" + nodes[i].name + "'");
@@ -205,27 +245,7 @@ std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
       if (--pending[c] == 0) ready.push_back(c);
     ordered.push_back(std::move(nodes[i]));
   }
-  if (ordered.size() != nodes.size()) {
-    // Nodes downstream of a cycle are left pending too: walk back through
-    // pending inputs until a node repeats, which is on the cycle, and name it all.
-    size_t at = 0;
-    while (pending[at] == 0) ++at;
-    std::vector<size_t> path;
-    std::vector<size_t> seenAt(nodes.size(), SIZE_MAX);
-    while (seenAt[at] == SIZE_MAX) {
-      seenAt[at] = path.size();
-      path.push_back(at);
-      for (const std::string& in : nodes[at].inputs) {
-        if (const size_t j = index.at(in); pending[j] != 0) {
-          at = j;
-          break;
-        }
-      }
-    }
-    std::string cycle;
-    for (size_t k = path.size(); k-- > seenAt[at];) cycle += "'" + nodes[path[k]].name + "' -> ";
-    throw Error("model graph has a cycle: " + cycle + "'" + nodes[path.back()].name + "'");
-  }
+  if (ordered.size() != nodes.size()) throwCycle(nodes, pending, index);
   return ordered;
 }
 
@@ -310,7 +330,7 @@ struct WeightGroup {
 
 bool isAffine(const std::string& stored) { return stored == "uint8" || stored == "uint16"; }
 
-WeightSpec parseWeightSpec(const JsonValue& spec) {
+[[gnu::noinline]] WeightSpec parseWeightSpec(const JsonValue& spec) {
   const JsonValue nameValue = spec["name"], shapeValue = spec["shape"];
   if (!nameValue.is(Kind::String) || !shapeValue.is(Kind::Array))
     throw Error("model JSON has a weight entry without a name or a shape");
