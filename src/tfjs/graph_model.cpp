@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <set>
@@ -154,7 +153,7 @@ JsonValue attrList(const JsonValue& a, const char* key, const AttrPlace& at, con
               "'; only single-output ops are supported");
 }
 
-std::string stripInputName(const std::string& input, const std::string& node) {
+[[gnu::noinline]] std::string stripInputName(const std::string& input, const std::string& node) {
   std::string name = input;
   const size_t colon = name.rfind(':');
   if (colon != std::string::npos) {
@@ -193,9 +192,29 @@ std::string stripInputName(const std::string& input, const std::string& node) {
   return nodes;
 }
 
+// Where each node is in the file, by name.
+class NodeIndex {
+ public:
+  [[gnu::noinline]] explicit NodeIndex(const std::vector<Node>& nodes) {
+    for (size_t i = 0; i < nodes.size(); ++i)
+      if (!places_.emplace(nodes[i].name, i).second)
+        throw Error("model JSON has two nodes named '" + nodes[i].name + "'");
+  }
+
+  // The place of the node an input names; an Error where there is none.
+  [[gnu::noinline]] size_t of(const std::string& input, const std::string& reader) const {
+    const auto it = places_.find(input);
+    if (it == places_.end()) throw Error("node '" + reader + "' reads '" + input + "', which is not in the graph");
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, size_t> places_;
+};
+
 // The Error of a graph whose nodes could not all be ordered.
 [[noreturn, gnu::noinline]] void throwCycle(const std::vector<Node>& nodes, const std::vector<size_t>& pending,
-                                            const std::map<std::string, size_t>& index) {
+                                            const NodeIndex& index) {
   // Nodes downstream of a cycle are left pending too: walk back through
   // pending inputs until a node repeats, which is on the cycle, and name it all.
   size_t at = 0;
@@ -206,7 +225,7 @@ std::string stripInputName(const std::string& input, const std::string& node) {
     seenAt[at] = path.size();
     path.push_back(at);
     for (const std::string& in : nodes[at].inputs) {
-      if (const size_t j = index.at(in); pending[j] != 0) {
+      if (const size_t j = index.of(in, nodes[at].name); pending[j] != 0) {
         at = j;
         break;
       }
@@ -220,27 +239,23 @@ std::string stripInputName(const std::string& input, const std::string& node) {
 // Kahn's algorithm, keeping the file's order among ready nodes so that errors
 // and the built graph are deterministic.
 [[gnu::noinline]] std::vector<Node> topologicalOrder(std::vector<Node> nodes) {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < nodes.size(); ++i)
-    if (!index.emplace(nodes[i].name, i).second) throw Error("model JSON has two nodes named '" + nodes[i].name + "'");
+  const NodeIndex index(nodes);
   std::vector<size_t> pending(nodes.size(), 0);
   std::vector<std::vector<size_t>> consumers(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const std::string& in : nodes[i].inputs) {
-      auto it = index.find(in);
-      if (it == index.end()) throw Error("node '" + nodes[i].name + "' reads '" + in + "', which is not in the graph");
-      consumers[it->second].push_back(i);
+      consumers[index.of(in, nodes[i].name)].push_back(i);
       ++pending[i];
     }
   }
-  std::deque<size_t> ready;
+  // A queue: ready[next] is the next node to place.
+  std::vector<size_t> ready;
   for (size_t i = 0; i < nodes.size(); ++i)
     if (pending[i] == 0) ready.push_back(i);
   std::vector<Node> ordered;
   ordered.reserve(nodes.size());
-  while (!ready.empty()) {
-    const size_t i = ready.front();
-    ready.pop_front();
+  for (size_t next = 0; next < ready.size(); ++next) {
+    const size_t i = ready[next];
     for (size_t c : consumers[i])
       if (--pending[c] == 0) ready.push_back(c);
     ordered.push_back(std::move(nodes[i]));
