@@ -27,8 +27,9 @@ namespace bodypix {
 
 // A value read from a JsonDocument, valid while the document is. A view, as
 // cheap to copy and to drop as a pointer: reading model.json makes
-// thousands, and bookkeeping in each would be code that V8 compiles twice
-// over (the functions that read them run long enough to be optimised).
+// thousands, and per-value bookkeeping would be code in every function that
+// reads them, which V8 optimises at a cost that grows with the code (see
+// graph_model.cpp).
 class JsonValue {
  public:
   enum class Kind { Null, Bool, Number, String, Array, Object };
