@@ -9,11 +9,11 @@ import test from 'node:test';
 import { TEST_FLAVOURS } from '../support/flavours.mjs';
 
 const BUDGET = {
-  'relaxed-simd-threads': 490_000,
-  'simd-threads': 505_000,
-  'relaxed-simd': 460_000,
-  simd: 478_000,
-  baseline: 390_000,
+  'relaxed-simd-threads': 475_000,
+  'simd-threads': 490_000,
+  'relaxed-simd': 446_000,
+  simd: 463_000,
+  baseline: 375_000,
 };
 
 for (const flavour of TEST_FLAVOURS) {
