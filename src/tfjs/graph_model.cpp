@@ -17,7 +17,8 @@ namespace {
 using Kind = JsonValue::Kind;
 
 // model.json is read once, by functions kept small and apart
-// ([[gnu::noinline]]; the Errors' messages built in functions of their own).
+// ([[gnu::noinline]]; the rare parts, and most Errors about attributes,
+// in functions of their own).
 // V8 optimises a function whose work adds up, on a background thread that
 // the decode and the first inference need, at a cost that grows faster than
 // the function: reading every node or weight in a few large functions cost
